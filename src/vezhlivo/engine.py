@@ -1,0 +1,163 @@
+"""The one analysis API every front end calls: annotate → rules → score → card."""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+
+from .card import Card, build_card
+from .errors import RecordError
+from .model import Conversation, Finding, Role, Waiver
+from .nlp.annotate import Annotated, annotate, normalize_phone
+from .rulebook import Rulebook, RuleSpec, load_rulebook
+from .rules.base import RuleContext, Skip, check_for
+from .score import Score, score_contact
+
+RULE_MODULES = (
+    "greeting", "address", "questions", "phrases", "style", "solving", "complaints", "ending",
+    "outbound", "privacy", "timing",
+)
+
+
+def load_checks() -> None:
+    """Import the rule modules so that their checks register themselves."""
+    for name in RULE_MODULES:
+        try:
+            importlib.import_module(f"vezhlivo.rules.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"vezhlivo.rules.{name}":
+                raise
+
+
+@dataclass
+class ContactReport:
+    conv: Conversation
+    findings: list[Finding]
+    score: Score
+    card: Card
+    silent: list[tuple[str, str]] = field(default_factory=list)  # (rule, why it could not judge)
+    unused_waivers: list[Waiver] = field(default_factory=list)
+
+    @property
+    def turns(self) -> int:
+        return sum(1 for m in self.conv.messages if m.role in (Role.CLIENT, Role.OPERATOR))
+
+    @property
+    def operator_turns(self) -> int:
+        return sum(1 for m in self.conv.messages if m.role is Role.OPERATOR)
+
+    @property
+    def active_findings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.waived]
+
+
+def client_keys(conv: Conversation) -> list[str]:
+    keys = []
+    if conv.client.id:
+        keys.append("id:" + conv.client.id)
+    phone = normalize_phone(conv.client.phone)
+    if phone:
+        keys.append("tel:" + phone)
+    if conv.client.email:
+        keys.append("mail:" + conv.client.email.strip().lower())
+    return keys
+
+
+def conversation_time(conv: Conversation) -> datetime | None:
+    if conv.started_at:
+        return conv.started_at
+    for m in conv.messages:
+        if m.ts:
+            return m.ts
+    return None
+
+
+def _sort_key(conv: Conversation) -> float:
+    t = conversation_time(conv)
+    if t is None:
+        return float("inf")
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone.utc)
+    return t.timestamp()
+
+
+class Engine:
+    def __init__(self, rulebook: Rulebook | None = None) -> None:
+        load_checks()
+        self.rulebook = rulebook or load_rulebook()
+
+    def specs_for(self, conv: Conversation) -> list[RuleSpec]:
+        return [s for s in self.rulebook.rules.values() if s.applies(conv.channel, conv.direction)]
+
+    def check(
+        self,
+        conv: Conversation,
+        history: Iterable[Annotated] = (),
+        future: Iterable[Annotated] = (),
+        ann: Annotated | None = None,
+    ) -> ContactReport:
+        ann = ann or annotate(conv)
+        hist, fut = tuple(history), tuple(future)
+        findings: list[Finding] = []
+        silent: list[tuple[str, str]] = []
+        applicable: list[RuleSpec] = []
+        for spec in self.specs_for(conv):
+            fn = check_for(spec)
+            if fn is None:
+                silent.append((spec.code, "no check is implemented for this rule"))
+                continue
+            ctx = RuleContext(ann=ann, spec=spec, rulebook=self.rulebook, history=hist, future=fut)
+            try:
+                found = list(fn(ctx))
+            except Skip as why:
+                silent.append((spec.code, str(why)))
+                continue
+            applicable.append(spec)
+            findings.extend(found)
+        findings, unused = _apply_waivers(findings, conv.waivers)
+        findings.sort(key=lambda f: (f.turn if f.turn is not None else -1, f.start or 0, f.rule))
+        score = score_contact(self.rulebook, applicable, [f for f in findings if not f.waived])
+        return ContactReport(conv, findings, score, build_card(ann), silent, unused)
+
+    def check_many(self, items: Iterable[Conversation | RecordError]) -> Iterator[ContactReport | RecordError]:
+        """Check a run of conversations; contacts of one client are each other's history."""
+        convs: list[Conversation] = []
+        for item in items:
+            if isinstance(item, RecordError):
+                yield item
+            else:
+                convs.append(item)
+        anns = {id(c): annotate(c) for c in convs}
+        by_client: dict[str, list[Conversation]] = defaultdict(list)
+        for c in sorted(convs, key=_sort_key):
+            for key in client_keys(c):
+                by_client[key].append(c)
+        for c in convs:
+            before: dict[int, Conversation] = {}
+            after: dict[int, Conversation] = {}
+            for key in client_keys(c):
+                group = by_client[key]
+                pos = next(i for i, g in enumerate(group) if g is c)
+                before.update({id(g): g for g in group[:pos]})
+                after.update({id(g): g for g in group[pos + 1:]})
+            hist = [anns[k] for k in sorted(before, key=lambda k: _sort_key(before[k]))]
+            fut = [anns[k] for k in sorted(after, key=lambda k: _sort_key(after[k]))]
+            yield self.check(c, hist, fut, ann=anns[id(c)])
+
+
+def _apply_waivers(findings: list[Finding], waivers: tuple[Waiver, ...]) -> tuple[list[Finding], list[Waiver]]:
+    if not waivers:
+        return findings, []
+    codes = {w.rule for w in waivers}
+    used: set[str] = set()
+    out = []
+    for f in findings:
+        if f.rule in codes:
+            used.add(f.rule)
+            out.append(replace(f, waived=True))
+        else:
+            out.append(f)
+    return out, [w for w in waivers if w.rule not in used]

@@ -1,0 +1,124 @@
+"""The annotation layer over a conversation: a Doc per message, names, contacts given."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ..model import Conversation, Message, Role
+from .doc import Doc, Kind, Mask, make_doc
+from .morph import norm
+from .patterns import find
+
+# «Меня зовут Игорь», «Это Наталья», «Моё имя Ольга», «С Вами говорит Анна»
+_SELF_INTRO = (
+    "меня звать @name",
+    "мой имя @name",
+    "^ это @name",
+    "с вы говорить @name",
+    "вы беспокоить @name",
+    "на связь @name",
+    "вас приветствовать @name",
+    "вы приветствовать @name",
+)
+
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_PHONE_DIGITS = re.compile(r"\D")
+
+
+def normalize_phone(value: str | None) -> str | None:
+    if not value:
+        return None
+    digits = _PHONE_DIGITS.sub("", value)
+    if len(digits) == 11 and digits[0] in "78":
+        digits = "7" + digits[1:]
+    elif len(digits) == 10:
+        digits = "7" + digits
+    return digits or None
+
+
+@dataclass(slots=True)
+class NameMention:
+    turn: int
+    start: int
+    end: int
+    text: str
+    lemma: str
+
+
+@dataclass
+class Annotated:
+    """A conversation with its annotations; rules read it, never the raw dicts."""
+
+    conv: Conversation
+    docs: dict[int, Doc] = field(default_factory=dict)
+
+    def doc(self, index: int) -> Doc:
+        d = self.docs.get(index)
+        if d is None:
+            d = make_doc(self.conv.messages[index].text)
+            self.docs[index] = d
+        return d
+
+    def operator_messages(self) -> list[Message]:
+        return [m for m in self.conv.messages if m.role is Role.OPERATOR and m.text]
+
+    def client_messages(self) -> list[Message]:
+        return [m for m in self.conv.messages if m.role is Role.CLIENT and m.text]
+
+    @cached_property
+    def client_names(self) -> frozenset[str]:
+        """Lemmas of the client's first name(s): metadata, then a self-introduction."""
+        names: set[str] = set()
+        if self.conv.client.name:
+            names.add(norm(self.conv.client.name.split()[0]))
+        for m in self.client_messages():
+            names |= _introduced_names(self.doc(m.index))
+        return frozenset(names)
+
+    @cached_property
+    def operator_names(self) -> frozenset[str]:
+        names: set[str] = set()
+        if self.conv.operator.name:
+            names.add(norm(self.conv.operator.name.split()[0]))
+        for m in self.operator_messages()[:2]:
+            names |= _introduced_names(self.doc(m.index))
+        return frozenset(names)
+
+    def name_mentions(self, names: frozenset[str], role: Role = Role.OPERATOR) -> list[NameMention]:
+        """Where the speakers of ``role`` call someone by one of ``names`` (any case of it)."""
+        out = []
+        for m in self.conv.messages:
+            if m.role is not role or not m.text:
+                continue
+            doc = self.doc(m.index)
+            for t in doc.tokens:
+                if t.kind is Kind.WORD and t.mask is None and (t.lemmas & names or t.norm in names):
+                    out.append(NameMention(m.index, t.start, t.end, t.text, t.lemma))
+        return out
+
+    def emails_given(self, role: Role = Role.CLIENT) -> list[str]:
+        return [e for m in self.conv.messages if m.role is role for e in _EMAIL.findall(m.text)]
+
+    def phones_given(self, role: Role = Role.CLIENT) -> list[str]:
+        out = []
+        for m in self.conv.messages:
+            if m.role is role and m.text:
+                doc = self.doc(m.index)
+                for s, e, kind in doc.masks:
+                    if kind is Mask.PHONE:
+                        out.append(m.text[s:e])
+        return out
+
+
+def _introduced_names(doc: Doc) -> set[str]:
+    out: set[str] = set()
+    for p in _SELF_INTRO:
+        for match in find(doc, p):
+            out.add(doc.tokens[match.last].lemma)
+    return out
+
+
+def annotate(conv: Conversation) -> Annotated:
+    return Annotated(conv)

@@ -1,0 +1,195 @@
+"""Annotated text: tokens and sentences as views over the original string (offsets never drift)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from razdel import sentenize, tokenize
+
+from .morph import WordInfo, is_known, norm, word_info
+
+
+class Kind(StrEnum):
+    WORD = "word"
+    NUMBER = "number"
+    PUNCT = "punct"
+    EMOJI = "emoji"
+    OTHER = "other"
+
+
+class Mask(StrEnum):
+    """Why a token is not the operator's own words (quotes) or not language (addresses, numbers)."""
+
+    QUOTE = "quote"
+    URL = "url"
+    EMAIL = "email"
+    PHONE = "phone"
+    CODE = "code"  # order numbers, tracking codes, promo codes
+
+
+@dataclass(slots=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    norm: str
+    kind: Kind
+    sent: int = 0
+    mask: Mask | None = None
+    _info: WordInfo | None = None
+
+    @property
+    def info(self) -> WordInfo:
+        if self._info is None:
+            self._info = word_info(self.norm)
+        return self._info
+
+    @property
+    def is_word(self) -> bool:
+        return self.kind is Kind.WORD
+
+    @property
+    def lemmas(self) -> frozenset[str]:
+        return self.info.lemmas if self.kind is Kind.WORD else frozenset({self.norm})
+
+    @property
+    def lemma(self) -> str:
+        return self.info.lemma if self.kind is Kind.WORD else self.norm
+
+
+@dataclass(slots=True)
+class Sentence:
+    start: int
+    end: int
+    first: int  # token indices [first, last)
+    last: int
+
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:ru|рф|com|net|org|su|io|info|рус)(?:/\S*)?\b", re.I)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_PHONE = re.compile(r"(?:\+7|\b8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b|\b\d{3}-\d{2}-\d{2}\b")
+_CODE = re.compile(r"(?:№|#)\s*[\w-]*\d[\w-]*|\b(?=[A-Za-zА-Яа-я]*\d)(?=\d*[A-Za-zА-Яа-я])[\w-]{5,}\b|\b\d{5,}\b")
+# Quotes: «…», “…”, „…“ and straight "…"; an e-mail's quoted lines start with '>'.
+_QUOTE = re.compile(r"«[^«»]{0,400}»|“[^“”]{0,400}”|„[^„“]{0,400}“|\"[^\"\n]{0,400}\"|^>.*$", re.M)
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]|[:;]-?[()DPрР]{1,3}(?!\\w)|\\){2,}"
+)
+_WORD = re.compile(r"[A-Za-zА-Яа-яЁё]+(?:-[A-Za-zА-Яа-яЁё]+)*$")
+
+# Short forms glued to «не» by hurried typists: «незнаю» → «не» + «знаю».
+_NE_PREFIX = "не"
+
+
+@dataclass(slots=True)
+class Doc:
+    text: str
+    tokens: list[Token]
+    sentences: list[Sentence]
+    masks: list[tuple[int, int, Mask]] = field(default_factory=list)
+
+    def words(self, sent: Sentence | None = None, *, own: bool = True) -> list[int]:
+        """Indices of word and number tokens (of one sentence), skipping masked ones when ``own``."""
+        rng = range(sent.first, sent.last) if sent else range(len(self.tokens))
+        out = []
+        for i in rng:
+            t = self.tokens[i]
+            if t.kind in (Kind.WORD, Kind.NUMBER) and not (own and t.mask is not None):
+                out.append(i)
+        return out
+
+    def span_text(self, start: int, end: int) -> str:
+        return self.text[start:end]
+
+    def sentence_of(self, token_index: int) -> Sentence:
+        return self.sentences[self.tokens[token_index].sent]
+
+    def masked(self, start: int, end: int) -> Mask | None:
+        for s, e, kind in self.masks:
+            if s < end and start < e:
+                return kind
+        return None
+
+
+def _classify(text: str) -> Kind:
+    if _WORD.match(text):
+        return Kind.WORD
+    if text.isdigit() or re.fullmatch(r"\d+(?:[.,:]\d+)*", text):
+        return Kind.NUMBER
+    if _EMOJI.fullmatch(text) or all(_EMOJI.match(ch) for ch in text):
+        return Kind.EMOJI
+    if all(not ch.isalnum() for ch in text):
+        return Kind.PUNCT
+    return Kind.OTHER
+
+
+def _find_masks(text: str) -> list[tuple[int, int, Mask]]:
+    spans: list[tuple[int, int, Mask]] = []
+    for rx, kind in ((_EMAIL, Mask.EMAIL), (_URL, Mask.URL), (_PHONE, Mask.PHONE), (_CODE, Mask.CODE),
+                     (_QUOTE, Mask.QUOTE)):
+        for m in rx.finditer(text):
+            if kind is Mask.QUOTE and m.group().startswith(("«", "“", "„", '"')):
+                spans.append((m.start() + 1, m.end() - 1, kind))
+            else:
+                spans.append((m.start(), m.end(), kind))
+    return spans
+
+
+def _split_glued_negation(tok_text: str, start: int) -> list[tuple[str, int, int]] | None:
+    low = norm(tok_text)
+    if len(low) > 4 and low.startswith(_NE_PREFIX) and not is_known(low):
+        rest = low[2:]
+        if is_known(rest) and word_info(rest).pos in ("VERB", "INFN", "PRED", "ADVB"):
+            return [(tok_text[:2], start, start + 2), (tok_text[2:], start + 2, start + len(tok_text))]
+    return None
+
+
+def make_doc(text: str) -> Doc:
+    masks = _find_masks(text)
+    tokens: list[Token] = []
+    emoji_spans = [(m.start(), m.end()) for m in _EMOJI.finditer(text)]
+    pieces: list[tuple[str, int, int]] = []
+    for sub in tokenize(text):
+        # razdel glues emoticons such as ":)" to punctuation; keep emoji as separate tokens
+        pieces.append((sub.text, sub.start, sub.stop))
+    for piece, start, end in pieces:
+        inside_emoji = [(s, e) for s, e in emoji_spans if start <= s and e <= end]
+        if inside_emoji and not _WORD.match(piece):
+            pos = start
+            for s, e in inside_emoji:
+                if s > pos:
+                    tokens.append(_token(text[pos:s], pos, s))
+                tokens.append(Token(text[s:e], s, e, text[s:e], Kind.EMOJI))
+                pos = e
+            if pos < end:
+                tokens.append(_token(text[pos:end], pos, end))
+            continue
+        split = _split_glued_negation(piece, start) if _WORD.match(piece) else None
+        if split:
+            tokens.extend(_token(t, s, e) for t, s, e in split)
+        else:
+            tokens.append(_token(piece, start, end))
+    sentences: list[Sentence] = []
+    ti = 0
+    for sent in sentenize(text):
+        first = ti
+        while ti < len(tokens) and tokens[ti].start < sent.stop:
+            tokens[ti].sent = len(sentences)
+            ti += 1
+        sentences.append(Sentence(sent.start, sent.stop, first, ti))
+    while ti < len(tokens):  # trailing whitespace-only tails
+        tokens[ti].sent = max(len(sentences) - 1, 0)
+        ti += 1
+    if not sentences:
+        sentences.append(Sentence(0, len(text), 0, len(tokens)))
+    for tok in tokens:
+        for s, e, kind in masks:
+            if s <= tok.start and tok.end <= e or (kind is not Mask.QUOTE and s < tok.end and tok.start < e):
+                tok.mask = kind
+                break
+    return Doc(text=text, tokens=tokens, sentences=sentences, masks=masks)
+
+
+def _token(text: str, start: int, end: int) -> Token:
+    return Token(text=text, start=start, end=end, norm=norm(text), kind=_classify(text))

@@ -1,0 +1,204 @@
+"""Token patterns over lemmas: the small language phrase lists are written in.
+
+A pattern is a sequence of elements separated by spaces, matched against the words of one
+sentence (punctuation skipped):
+
+- ``знать``          any form of the lemma «знать» (also the exact form «знать»)
+- ``=знаю``          exactly this form (lower case, ё = е)
+- ``знать|ведать``   alternatives
+- ``@2sg``           a grammatical class (see ``CLASSES``)
+- ``?очень``         optional element
+- ``...`` / ``...5`` a gap of up to 3 (or 5) words
+- ``^`` first / ``$`` last element: anchored at the start / end of the sentence
+
+A misspelt word that the dictionary does not know still matches a lemma when it is one edit away
+from one of the lemma's forms (typos must not let an offence through).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .doc import Doc, Kind, Sentence, Token
+from .morph import edit_distance_le1, lexeme_forms, norm
+
+
+def _gr(*names: str) -> Callable[[Token], bool]:
+    wanted = frozenset(names)
+    return lambda t: t.kind is Kind.WORD and wanted <= t.info.grammemes
+
+
+def _second_singular(t: Token) -> bool:
+    """«ты», «тебя», «знаешь», «подожди» — second person singular, by the dictionary."""
+    if t.kind is not Kind.WORD or not t.info.known:
+        return False
+    g = t.info.grammemes
+    if "2per" in g and "sing" in g:
+        return True
+    return "impr" in g and "sing" in g and "excl" in g
+
+
+CLASSES: dict[str, Callable[[Token], bool]] = {
+    "2sg": _second_singular,
+    "verb": lambda t: t.kind is Kind.WORD and t.info.pos in ("VERB", "INFN"),
+    "inf": lambda t: t.kind is Kind.WORD and t.info.pos == "INFN",
+    "noun": lambda t: t.kind is Kind.WORD and t.info.pos == "NOUN",
+    "adj": lambda t: t.kind is Kind.WORD and t.info.pos in ("ADJF", "ADJS"),
+    "name": _gr("Name"),
+    "num": lambda t: t.kind is Kind.NUMBER or (t.kind is Kind.WORD and t.info.pos in ("NUMR",)),
+    "any": lambda t: True,
+    "past": _gr("past"),
+    "impr": _gr("impr"),
+    "1per": _gr("1per"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    lemmas: frozenset[str]
+    forms: frozenset[str]
+    classes: tuple[str, ...]
+    optional: bool = False
+    gap: int = 0  # > 0: this element is a gap of up to ``gap`` words
+
+    def matches(self, tok: Token) -> bool:
+        if tok.norm in self.forms or tok.norm in self.lemmas:
+            return True
+        if self.lemmas and tok.kind is Kind.WORD:
+            if tok.lemmas & self.lemmas:
+                return True
+            if not tok.info.known and len(tok.norm) >= 4:
+                return any(
+                    edit_distance_le1(tok.norm, form)
+                    for lemma in self.lemmas if len(lemma) >= 4
+                    for form in lexeme_forms(lemma)
+                )
+        return any(CLASSES[c](tok) for c in self.classes)
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    source: str
+    elements: tuple[Element, ...]
+    anchor_start: bool = False
+    anchor_end: bool = False
+
+    @property
+    def first_lemmas(self) -> frozenset[str] | None:
+        """Lemmas/forms the first element needs (None when it is a class, optional or a gap)."""
+        first = self.elements[0]
+        if first.optional or first.gap or first.classes:
+            return None
+        return first.lemmas | first.forms
+
+
+class PatternError(ValueError):
+    pass
+
+
+@lru_cache(maxsize=4096)
+def compile_pattern(source: str) -> Pattern:
+    parts = source.split()
+    anchor_start = bool(parts) and parts[0] == "^"
+    anchor_end = bool(parts) and parts[-1] == "$"
+    parts = [p for p in parts if p not in ("^", "$")]
+    if not parts:
+        raise PatternError(f"empty pattern: {source!r}")
+    elements = []
+    for part in parts:
+        if part.startswith("..."):
+            rest = part[3:]
+            elements.append(Element(frozenset(), frozenset(), (), gap=int(rest) if rest else 3))
+            continue
+        optional = part.startswith("?")
+        part = part.lstrip("?")
+        lemmas: set[str] = set()
+        forms: set[str] = set()
+        classes: list[str] = []
+        for alt in part.split("|"):
+            if alt.startswith("@"):
+                if alt[1:] not in CLASSES:
+                    raise PatternError(f"unknown class {alt!r} in pattern {source!r}")
+                classes.append(alt[1:])
+            elif alt.startswith("="):
+                forms.add(norm(alt[1:]))
+            elif alt:
+                lemmas.add(norm(alt))
+        elements.append(Element(frozenset(lemmas), frozenset(forms), tuple(classes), optional))
+    if elements[0].gap or elements[-1].gap:
+        raise PatternError(f"a pattern cannot start or end with a gap: {source!r}")
+    return Pattern(source, tuple(elements), anchor_start, anchor_end)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    first: int  # token indices, inclusive
+    last: int
+    start: int  # character offsets
+    end: int
+    pattern: str
+
+
+def _match_at(p: Pattern, toks: list[Token], pos: int, el: int) -> int | None:
+    """Return the index (in ``toks``) of the last matched word, or None."""
+    if el == len(p.elements):
+        return pos - 1
+    e = p.elements[el]
+    if e.gap:
+        for skip in range(e.gap + 1):
+            if pos + skip > len(toks):
+                break
+            r = _match_at(p, toks, pos + skip, el + 1)
+            if r is not None:
+                return r
+        return None
+    if pos < len(toks) and e.matches(toks[pos]):
+        r = _match_at(p, toks, pos + 1, el + 1)
+        if r is not None:
+            return r
+    if e.optional:
+        return _match_at(p, toks, pos, el + 1)
+    return None
+
+
+def find_in_sentence(doc: Doc, sent: Sentence, pattern: Pattern, *, own: bool = True) -> Iterator[Match]:
+    idx = doc.words(sent, own=own)
+    toks = [doc.tokens[i] for i in idx]
+    first = pattern.first_lemmas
+    starts = range(1) if pattern.anchor_start else range(len(toks))
+    for pos in starts:
+        if pos >= len(toks):
+            break
+        if first is not None and not pattern.elements[0].matches(toks[pos]):
+            continue
+        last = _match_at(pattern, toks, pos, 0)
+        if last is None or last < pos:
+            continue
+        if pattern.anchor_end and last != len(toks) - 1:
+            continue
+        yield Match(idx[pos], idx[last], toks[pos].start, toks[last].end, pattern.source)
+
+
+def find(doc: Doc, pattern: Pattern | str, *, own: bool = True) -> Iterator[Match]:
+    """Every match of a pattern in a text, sentence by sentence, in order."""
+    p = compile_pattern(pattern) if isinstance(pattern, str) else pattern
+    for sent in doc.sentences:
+        yield from find_in_sentence(doc, sent, p, own=own)
+
+
+def find_any(doc: Doc, patterns: list[str] | tuple[str, ...], *, own: bool = True) -> list[Match]:
+    """Matches of several patterns, overlapping ones merged to the earliest-longest."""
+    found = [m for p in patterns for m in find(doc, p, own=own)]
+    found.sort(key=lambda m: (m.start, -m.end))
+    merged: list[Match] = []
+    for m in found:
+        if merged and m.start < merged[-1].end:
+            continue
+        merged.append(m)
+    return merged
+
+
+def sentence_has(doc: Doc, sent: Sentence, patterns: list[str] | tuple[str, ...], *, own: bool = True) -> bool:
+    return any(next(find_in_sentence(doc, sent, compile_pattern(p), own=own), None) for p in patterns)

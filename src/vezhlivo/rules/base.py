@@ -1,0 +1,139 @@
+"""The check registry and what a check sees.
+
+A rule is declared (code, name, doc, severity, channels, params, examples) in ``standard/*.yaml``;
+its logic is a function registered here under the same code, or a generic kind such as
+``phrases``. A check yields findings; it never scores and never formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Conversation, Finding, Message, Role
+from ..nlp.annotate import Annotated
+from ..nlp.doc import Doc, Sentence
+from ..nlp.patterns import Match, find_any, sentence_has
+from ..rulebook import Rulebook, RuleSpec
+
+Check = Callable[["RuleContext"], Iterable[Finding]]
+
+CHECKS: dict[str, Check] = {}
+KINDS: dict[str, Check] = {}
+
+
+def check(code: str) -> Callable[[Check], Check]:
+    """Register the logic of the rule ``code``."""
+
+    def deco(fn: Check) -> Check:
+        if code in CHECKS:
+            raise ValueError(f"check {code} registered twice")
+        CHECKS[code] = fn
+        return fn
+
+    return deco
+
+
+def kind(name: str) -> Callable[[Check], Check]:
+    def deco(fn: Check) -> Check:
+        KINDS[name] = fn
+        return fn
+
+    return deco
+
+
+@dataclass
+class RuleContext:
+    """One rule applied to one annotated conversation."""
+
+    ann: Annotated
+    spec: RuleSpec
+    rulebook: Rulebook
+    history: tuple[Annotated, ...] = ()  # earlier contacts of the same client, oldest first
+    future: tuple[Annotated, ...] = ()  # later contacts of the same client, for promise keeping
+
+    @property
+    def conv(self) -> Conversation:
+        return self.ann.conv
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.spec.params
+
+    def param(self, key: str, default: Any = None) -> Any:
+        return self.spec.params.get(key, default)
+
+    def doc(self, index: int) -> Doc:
+        return self.ann.doc(index)
+
+    def operator_messages(self) -> list[Message]:
+        return self.ann.operator_messages()
+
+    def client_messages(self) -> list[Message]:
+        return self.ann.client_messages()
+
+    def first_operator_message(self) -> Message | None:
+        ops = self.operator_messages()
+        return ops[0] if ops else None
+
+    def finding(
+        self,
+        turn: int,
+        start: int,
+        end: int,
+        message: str | None = None,
+        suggestion: str | None = None,
+    ) -> Finding:
+        """A finding that points at characters [start, end) of message ``turn``."""
+        text = self.conv.messages[turn].text
+        return Finding(
+            rule=self.spec.code, name=self.spec.name, severity=self.spec.severity,
+            message=message or self.spec.message, turn=turn, start=start, end=end,
+            quote=text[start:end],
+            suggestion=suggestion if suggestion is not None else self.spec.suggestion,
+        )
+
+    def match_finding(self, turn: int, match: Match, message: str | None = None,
+                      suggestion: str | None = None) -> Finding:
+        return self.finding(turn, match.start, match.end, message, suggestion)
+
+    def contact_finding(self, message: str | None = None, suggestion: str | None = None,
+                        turn: int | None = None) -> Finding:
+        """A finding about the whole contact (something missing), optionally anchored to a turn."""
+        return Finding(
+            rule=self.spec.code, name=self.spec.name, severity=self.spec.severity,
+            message=message or self.spec.message, turn=turn,
+            suggestion=suggestion if suggestion is not None else self.spec.suggestion,
+        )
+
+
+def phrase_findings(ctx: RuleContext, messages: Iterable[Message], patterns: list[str],
+                    unless: list[str] | None = None) -> Iterator[Finding]:
+    """Findings for every match of ``patterns``, unless its sentence also matches ``unless``."""
+    for m in messages:
+        doc = ctx.doc(m.index)
+        for match in find_any(doc, patterns):
+            if unless:
+                sent: Sentence = doc.sentence_of(match.first)
+                if sentence_has(doc, sent, unless):
+                    continue
+            yield ctx.match_finding(m.index, match)
+
+
+@kind("phrases")
+def phrases_kind(ctx: RuleContext) -> Iterator[Finding]:
+    """Generic rule: operator words matching ``params.patterns`` (see nlp.patterns)."""
+    roles = {Role(r) for r in ctx.param("roles", ["operator"])}
+    msgs = [m for m in ctx.conv.messages if m.role in roles and m.text]
+    yield from phrase_findings(ctx, msgs, list(ctx.param("patterns", [])), list(ctx.param("unless", [])))
+
+
+def check_for(spec: RuleSpec) -> Check | None:
+    if spec.kind == "code":
+        return CHECKS.get(spec.code)
+    return KINDS.get(spec.kind)
+
+
+class Skip(Exception):
+    """Raised by a check that lacks what it needs (no timestamps, no names): it stays silent."""
