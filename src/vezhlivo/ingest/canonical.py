@@ -204,9 +204,10 @@ def _iter_lines(path: Path) -> Iterator[tuple[int, str] | RecordError]:
             try:
                 yield number, raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                try:
-                    line = raw.decode("cp1251")
-                except UnicodeDecodeError:
+                line = raw.decode("cp1251", errors="replace")
+                letters = [ch for ch in line if ch.isalpha()]
+                # an old Windows export is Cyrillic cp1251; anything else is a wrong encoding
+                if not letters or sum("\u0400" <= ch <= "\u04ff" for ch in letters) / len(letters) < 0.6:
                     yield RecordError(str(path), number, None,
                                       f"text is not UTF-8 (byte 0x{raw[exc.start]:02x} at column "
                                       f"{exc.start + 1}); save the file as UTF-8")

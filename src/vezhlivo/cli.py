@@ -1,0 +1,241 @@
+"""The command line: a thin shell over the engine (heavy parts are imported lazily)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from .rulebook import Rulebook
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="vezhlivo — checks support conversations against a company's communication standard.",
+)
+
+EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json", "csv", "html")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"vezhlivo: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _codes(values: list[str] | None) -> list[str]:
+    return [c for v in values or [] for c in v.replace(" ", ",").split(",") if c]
+
+
+def _load(rulebook: Path | None, select: list[str] | None = None, ignore: list[str] | None = None) -> Rulebook:
+    from .errors import RulebookError
+    from .rulebook import load_rulebook
+
+    try:
+        rb = load_rulebook(rulebook)
+        if select or ignore:
+            rb = rb.select(_codes(select), _codes(ignore))
+    except RulebookError as exc:
+        _fail(str(exc))
+        raise
+    return rb
+
+
+def _parse_map(value: str | None) -> dict[str, str]:
+    if not value:
+        return {}
+    out = {}
+    for part in value.split(","):
+        key, sep, col = part.partition("=")
+        if not sep or not key.strip() or not col.strip():
+            _fail(f"--map expects key=column pairs separated by commas, got {part!r}")
+        out[key.strip()] = col.strip()
+    return out
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of conversations.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="text | json | csv | html")] = "text",
+    rulebook: Annotated[Optional[Path], typer.Option(help="The company's rulebook (YAML).")] = None,  # noqa: UP045
+    select: Annotated[Optional[list[str]], typer.Option(help="Only these rule codes or prefixes.")] = None,  # noqa: UP045
+    ignore: Annotated[Optional[list[str]], typer.Option(help="Skip these rule codes or prefixes.")] = None,  # noqa: UP045
+    mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Mask phones, e-mails, names.")] = False,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report here.")] = None,  # noqa: UP045
+    operator: Annotated[Optional[list[str]], typer.Option(help="Names or ids of the company's people.")] = None,  # noqa: UP045
+    map_: Annotated[Optional[str], typer.Option("--map", help="CSV/XLSX columns: conversation=…,role=…")] = None,  # noqa: UP045
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also say which rules could not judge.")] = False,
+) -> None:
+    """Check conversations and report findings, suggestions and scores.
+
+    Exit status: 0 when it ran (with or without findings), 1 when some records were skipped as
+    unreadable (the rest is still reported), 2 on unusable options or no readable input.
+    """
+    if format not in FORMATS:
+        _fail(f"unknown --format {format!r} (expected {' | '.join(FORMATS)})")
+    rb = _load(rulebook, select, ignore)
+    from .engine import Engine
+    from .errors import RecordError
+    from .ingest import ReadOptions, read_paths
+    from .report.model import RunReport
+
+    opts = ReadOptions(operators=tuple(operator or ()), mapping=_parse_map(map_), settings=rb.settings)
+    engine = Engine(rb)
+    run = RunReport(rulebook=rb, mask_pii=mask_pii)
+    for item in engine.check_many(read_paths(paths, opts)):
+        if isinstance(item, RecordError):
+            run.errors.append(item)
+            typer.echo(f"vezhlivo: {item}", err=True)
+        else:
+            run.contacts.append(item)
+    if not run.contacts:
+        if not run.errors:
+            _fail("no conversations found in " + ", ".join(map(str, paths)))
+        typer.echo("vezhlivo: no readable conversations", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    _write_report(run, format, output, verbose)
+    raise typer.Exit(EXIT_SKIPPED if run.errors else EXIT_OK)
+
+
+def _write_report(run: object, format: str, output: Path | None, verbose: bool) -> None:
+    import io
+    import json
+
+    from rich.console import Console
+
+    from .report.model import RunReport, run_dict
+
+    assert isinstance(run, RunReport)
+    if format == "json":
+        text = json.dumps(run_dict(run), ensure_ascii=False, indent=2) + "\n"
+    elif format == "csv":
+        from .report.csv_report import write_csv
+
+        buf = io.StringIO()
+        write_csv(run, buf)
+        text = buf.getvalue()
+    elif format == "html":
+        from .report.html import render_html
+
+        text = render_html(run)
+    else:
+        from .report.text import render_text
+
+        if output is None:
+            render_text(run, Console(highlight=False, soft_wrap=True), verbose)
+            return
+        buf = io.StringIO()
+        render_text(run, Console(file=buf, highlight=False, no_color=True, width=120), verbose)
+        text = buf.getvalue()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"report written to {output}", err=True)
+
+
+@app.command()
+def rules(
+    rulebook: Annotated[Optional[Path], typer.Option(help="The company's rulebook (YAML).")] = None,  # noqa: UP045
+    format: Annotated[str, typer.Option("--format", "-f", help="text | json | markdown")] = "text",
+) -> None:
+    """List the rules of the standard."""
+    rb = _load(rulebook)
+    if format == "json":
+        import json
+
+        out = [{"code": s.code, "name": s.name, "title": s.title, "section": s.section, "severity": s.severity.value,
+                "channels": sorted(c.value for c in s.channels), "enabled": s.enabled, "source": s.source,
+                "doc": {"what": s.doc.what, "why": s.doc.why, "example": s.doc.example, "instead": s.doc.instead},
+                "suggestion": s.suggestion} for s in rb.rules.values()]
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+        return
+    if format == "markdown":
+        from .docs import rules_markdown
+
+        sys.stdout.write(rules_markdown(rb))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(show_lines=False)
+    for col in ("code", "name", "section", "severity", "channels", "what it checks"):
+        t.add_column(col)
+    for s in rb.rules.values():
+        t.add_row(s.code, s.name, s.section, s.severity.value, ",".join(sorted(c.value for c in s.channels)),
+                  s.title, style=None if s.enabled else "dim")
+    Console(soft_wrap=False).print(t)
+
+
+@app.command()
+def explain(
+    code: Annotated[str, typer.Argument(help="A rule code, e.g. F4.")],
+    rulebook: Annotated[Optional[Path], typer.Option(help="The company's rulebook (YAML).")] = None,  # noqa: UP045
+) -> None:
+    """Print one rule's documentation."""
+    rb = _load(rulebook)
+    spec = rb.rules.get(code.strip().upper())
+    if spec is None:
+        _fail(f"no rule {code!r}; `vezhlivo rules` lists them")
+        return
+    from .docs import rule_markdown
+
+    sys.stdout.write(rule_markdown(spec))
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the rulebook template.")] = Path("rulebook.yaml"),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented template of a company rulebook."""
+    from importlib import resources
+
+    if path.exists() and not force:
+        _fail(f"{path} exists; use --force to overwrite")
+    text = (resources.files("vezhlivo") / "templates" / "rulebook.template.yaml").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {path}")
+
+
+@app.command()
+def convert(
+    paths: Annotated[list[Path], typer.Argument(help="Export files or folders to convert.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The canonical JSONL to write.")],
+    operator: Annotated[Optional[list[str]], typer.Option(help="Names or ids of the company's people.")] = None,  # noqa: UP045
+    map_: Annotated[Optional[str], typer.Option("--map", help="CSV/XLSX columns: conversation=…,role=…")] = None,  # noqa: UP045
+    rulebook: Annotated[Optional[Path], typer.Option(help="The company's rulebook (YAML).")] = None,  # noqa: UP045
+) -> None:
+    """Convert exports (Telegram, WhatsApp, e-mail, helpdesks, CSV/XLSX) to canonical JSONL."""
+    rb = _load(rulebook)
+    from .errors import RecordError
+    from .ingest import ReadOptions, read_paths
+    from .ingest.canonical import conversation_dict
+
+    import json
+
+    opts = ReadOptions(operators=tuple(operator or ()), mapping=_parse_map(map_), settings=rb.settings)
+    written = errors = 0
+    with output.open("w", encoding="utf-8") as out:
+        for item in read_paths(paths, opts):
+            if isinstance(item, RecordError):
+                errors += 1
+                typer.echo(f"vezhlivo: {item}", err=True)
+                continue
+            out.write(json.dumps(conversation_dict(item), ensure_ascii=False) + "\n")
+            written += 1
+    typer.echo(f"wrote {written} conversations to {output}", err=True)
+    if not written:
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_SKIPPED if errors else EXIT_OK)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""One self-contained HTML file a supervisor can open: per-operator summary, contacts with findings in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from ..pii import Masker
+from .model import RunReport, run_dict
+
+
+def _highlight(text: str, spans: list[dict[str, Any]], mask: Masker | None) -> Markup:
+    """The message with each finding's span marked; masking keeps the marks on the masked text."""
+    spans = sorted((f for f in spans if f["start"] is not None), key=lambda f: f["start"])
+    out: list[str] = []
+    pos = 0
+    for f in spans:
+        if f["start"] < pos:
+            continue
+        out.append(_plain(text[pos:f["start"]], mask))
+        title = f"{f['rule']}: {f['message']}"
+        out.append(f'<mark class="{escape(f["severity"])}" title="{escape(title)}">'
+                   f'{_plain(text[f["start"]:f["end"]], mask)}<sup>{escape(f["rule"])}</sup></mark>')
+        pos = f["end"]
+    out.append(_plain(text[pos:], mask))
+    return Markup("".join(out))
+
+
+def _plain(text: str, mask: Masker | None) -> str:
+    return str(escape(mask(text) if mask else text)).replace("\n", "<br>")
+
+
+def render_html(run: RunReport) -> str:
+    env = Environment(loader=PackageLoader("vezhlivo", "templates"), autoescape=select_autoescape(["html"]))
+    data = run_dict(run)
+    convs = {c.conv.id: c.conv for c in run.contacts}
+    contacts = []
+    for c in data["conversations"]:
+        conv = convs[c["id"]]
+        mask = None
+        if run.mask_pii:
+            mask = Masker([n for n in (conv.client.name, conv.client.patronymic, c["card"]["client_name"]) if n])
+        messages = []
+        for m in conv.messages:
+            found = [f for f in c["findings"] if f["turn"] == m.index]
+            messages.append({"index": m.index, "role": m.role.value, "event": m.event.value if m.event else None,
+                             "html": _highlight(m.text, found, mask), "findings": found,
+                             "time": m.ts.strftime("%H:%M:%S") if m.ts else (
+                                 f"{m.start:.1f} с" if m.start is not None else "")})
+        contacts.append({**c, "messages": messages,
+                         "contact_findings": [f for f in c["findings"] if f["turn"] is None]})
+    template = env.get_template("report.html")
+    return template.render(run=data, contacts=contacts, summary=data["summary"])
