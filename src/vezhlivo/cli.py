@@ -211,11 +211,11 @@ def convert(
 ) -> None:
     """Convert exports (Telegram, WhatsApp, e-mail, helpdesks, CSV/XLSX) to canonical JSONL."""
     rb = _load(rulebook)
+    import json
+
     from .errors import RecordError
     from .ingest import ReadOptions, read_paths
     from .ingest.canonical import conversation_dict
-
-    import json
 
     opts = ReadOptions(operators=tuple(operator or ()), mapping=_parse_map(map_), settings=rb.settings)
     written = errors = 0
@@ -231,6 +231,93 @@ def convert(
     if not written:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_SKIPPED if errors else EXIT_OK)
+
+
+@app.command("eval")
+def eval_(
+    paths: Annotated[list[Path], typer.Argument(help="Labelled contacts (canonical v1 + labels).")],
+    rulebook: Annotated[Optional[Path], typer.Option(help="The company's rulebook (YAML).")] = None,  # noqa: UP045
+    format: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+    thresholds: Annotated[Optional[Path], typer.Option(help="JSON of minimum figures; fail below.")] = None,  # noqa: UP045
+    show: Annotated[int, typer.Option(help="How many misses and false alarms to list.")] = 30,
+) -> None:
+    """Measure the rules on labelled contacts: per-rule recall, precision, false alarms, agreement."""
+    import json
+
+    from .engine import Engine
+    from .evaluate import evaluate, read_cases
+
+    rb = _load(rulebook)
+    cases, errors = read_cases(paths)
+    for e in errors:
+        typer.echo(f"vezhlivo: {e}", err=True)
+    if not cases:
+        _fail("no labelled contacts found")
+    result = evaluate(cases, Engine(rb))
+    data = result.to_dict()
+    if format == "json":
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_eval(data, show)
+    failed = check_thresholds(data, thresholds) if thresholds else []
+    for line in failed:
+        typer.echo(f"below threshold: {line}", err=True)
+    raise typer.Exit(1 if failed or errors else 0)
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{100 * v:.1f}%"
+
+
+def _print_eval(data: dict[str, object], show: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    t = Table(title=f"{data['contacts']} labelled contacts")
+    for col in ("rule", "found", "missed", "recall", "silent", "false alarms", "precision", "F1"):
+        t.add_column(col)
+    rules = data["rules"]
+    assert isinstance(rules, dict)
+    for code, s in rules.items():
+        t.add_row(code, str(s["found"]), str(s["missed"]), _pct(s["recall"]), str(s["silent"]),
+                  str(s["false_alarms"]), _pct(s["precision"]), _pct(s["f1"]))
+    console.print(t)
+    console.print(f"expected findings found: {_pct(data['expected_found'])}   "  # type: ignore[arg-type]
+                  f"must-not-fire checks silent: {_pct(data['forbid_silent'])}")  # type: ignore[arg-type]
+    console.print(f"agreement with human scores: {data['agreement']}")
+    for kind in ("misses", "false_alarms"):
+        items = data[kind]
+        assert isinstance(items, list)
+        if items:
+            console.print(f"\n{kind.replace('_', ' ')} ({len(items)}):", style="bold")
+        for item in items[:show]:
+            what = item.get("quote") or item.get("text") or ""
+            console.print(f"  {item['rule']} {item['contact']} turn {item['turn']}: {what!s:.160}")
+
+
+def check_thresholds(data: dict[str, object], path: Path) -> list[str]:
+    """Thresholds only go up: {"expected_found": 0.9, "forbid_silent": 0.97, "rules": {"F4": {"recall": 1}}}."""
+    import json
+
+    try:
+        limits = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        _fail(f"{path}: cannot read thresholds: {exc}")
+        return []
+    failed = []
+    for key in ("expected_found", "forbid_silent"):
+        want, got = limits.get(key), data.get(key)
+        if want is not None and (got is None or got < want):
+            failed.append(f"{key} {got} < {want}")
+    rules = data.get("rules")
+    assert isinstance(rules, dict)
+    for code, lim in (limits.get("rules") or {}).items():
+        for metric, want in lim.items():
+            got = (rules.get(code) or {}).get(metric)
+            if got is None or got < want:
+                failed.append(f"{code} {metric} {got} < {want}")
+    return failed
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import importlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .card import Card, build_card
 from .errors import RecordError
@@ -80,7 +80,7 @@ def _sort_key(conv: Conversation) -> float:
     if t is None:
         return float("inf")
     if t.tzinfo is None:
-        t = t.replace(tzinfo=timezone.utc)
+        t = t.replace(tzinfo=UTC)
     return t.timestamp()
 
 

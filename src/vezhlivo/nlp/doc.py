@@ -185,7 +185,7 @@ def make_doc(text: str) -> Doc:
         sentences.append(Sentence(0, len(text), 0, len(tokens)))
     for tok in tokens:
         for s, e, kind in masks:
-            if s <= tok.start and tok.end <= e or (kind is not Mask.QUOTE and s < tok.end and tok.start < e):
+            if (s <= tok.start and tok.end <= e) or (kind is not Mask.QUOTE and s < tok.end and tok.start < e):
                 tok.mask = kind
                 break
     return Doc(text=text, tokens=tokens, sentences=sentences, masks=masks)
