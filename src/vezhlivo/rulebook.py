@@ -92,20 +92,32 @@ class Rulebook:
         return self.severity_points.get(spec.severity.value, 1.0)
 
     def select(self, select: Iterable[str] | None, ignore: Iterable[str] | None) -> Rulebook:
-        """A copy with rules switched by code or prefix (``F``, ``F1`` selects F1 and F10–F19)."""
+        """A copy with rules switched by code or prefix.
+
+        A full code names that rule alone (``F1`` is F1, not F10); anything else is a prefix
+        (``F`` is every F rule); a trailing ``*`` forces a prefix (``F1*`` is F1 and F10–F19).
+        """
         sel = [s.strip().upper() for s in (select or []) if s.strip()]
         ign = [s.strip().upper() for s in (ignore or []) if s.strip()]
         known_prefixes = {c[:i] for c in self.rules for i in range(1, len(c) + 1)}
         for code in [*sel, *ign]:
-            if code not in known_prefixes:
+            if code.rstrip("*") not in known_prefixes:
                 raise RulebookError(f"unknown rule code or prefix: {code}")
+
+        def hit(code: str, pattern: str) -> bool:
+            if pattern.endswith("*"):
+                return code.startswith(pattern[:-1])
+            if pattern in self.rules:
+                return code == pattern
+            return code.startswith(pattern)
+
         out = copy.copy(self)
         out.rules = {}
         for code, spec in self.rules.items():
             new = copy.copy(spec)
-            if sel and not any(code.startswith(s) for s in sel):
+            if sel and not any(hit(code, s) for s in sel):
                 new.enabled = False
-            if any(code.startswith(i) for i in ign):
+            if any(hit(code, i) for i in ign):
                 new.enabled = False
             out.rules[code] = new
         return out

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import phonenumbers
+
 from ..model import Conversation, Message, Role
 from .doc import Doc, Kind, Mask, make_doc
 from .morph import norm
@@ -28,8 +30,15 @@ _PHONE_DIGITS = re.compile(r"\D")
 
 
 def normalize_phone(value: str | None) -> str | None:
+    """E.164 digits of a phone («8 (916) 123-45-67» → 79161234567), to link contacts of one client."""
     if not value:
         return None
+    try:
+        number = phonenumbers.parse(value, "RU")
+        if phonenumbers.is_possible_number(number):
+            return f"{number.country_code}{number.national_number}"
+    except phonenumbers.NumberParseException:
+        pass
     digits = _PHONE_DIGITS.sub("", value)
     if len(digits) == 11 and digits[0] in "78":
         digits = "7" + digits[1:]
@@ -45,6 +54,7 @@ class NameMention:
     end: int
     text: str
     lemma: str
+    vocative: bool  # said to the person («Наталья, …», «…, Наталья!»), not about them
 
 
 @dataclass
@@ -93,9 +103,9 @@ class Annotated:
             if m.role is not role or not m.text:
                 continue
             doc = self.doc(m.index)
-            for t in doc.tokens:
+            for i, t in enumerate(doc.tokens):
                 if t.kind is Kind.WORD and t.mask is None and (t.lemmas & names or t.norm in names):
-                    out.append(NameMention(m.index, t.start, t.end, t.text, t.lemma))
+                    out.append(NameMention(m.index, t.start, t.end, t.text, t.lemma, _is_vocative(doc, i)))
         return out
 
     def emails_given(self, role: Role = Role.CLIENT) -> list[str]:
@@ -110,6 +120,18 @@ class Annotated:
                     if kind is Mask.PHONE:
                         out.append(m.text[s:e])
         return out
+
+
+def _is_vocative(doc: Doc, i: int) -> bool:
+    """A name set off by punctuation or the sentence's edges: «Наталья, добрый день!», «Спасибо, Наталья!»."""
+    toks = doc.tokens
+    sent = doc.sentence_of(i)
+    j = i + 1
+    while j < sent.last and toks[j].kind is Kind.WORD and "Patr" in toks[j].info.grammemes:
+        j += 1  # «Ольга Викторовна, …»
+    before = i == sent.first or toks[i - 1].kind is Kind.PUNCT
+    after = j >= sent.last or toks[j].kind in (Kind.PUNCT, Kind.EMOJI)
+    return before and after
 
 
 def _introduced_names(doc: Doc) -> set[str]:

@@ -88,16 +88,40 @@ class Doc:
     tokens: list[Token]
     sentences: list[Sentence]
     masks: list[tuple[int, int, Mask]] = field(default_factory=list)
+    _words: dict[tuple[int, int, bool], list[int]] = field(default_factory=dict)
+    _vocab: dict[bool, tuple[frozenset[str], bool]] = field(default_factory=dict)
 
     def words(self, sent: Sentence | None = None, *, own: bool = True) -> list[int]:
         """Indices of word and number tokens (of one sentence), skipping masked ones when ``own``."""
+        key = (sent.first, sent.last, own) if sent else (-1, -1, own)
+        cached = self._words.get(key)
+        if cached is not None:
+            return cached
         rng = range(sent.first, sent.last) if sent else range(len(self.tokens))
         out = []
         for i in rng:
             t = self.tokens[i]
             if t.kind in (Kind.WORD, Kind.NUMBER) and not (own and t.mask is not None):
                 out.append(i)
+        self._words[key] = out
         return out
+
+    def vocabulary(self, own: bool = True) -> tuple[frozenset[str], bool]:
+        """Every lemma and form of the (own) words, and whether a misspelt long word is among them."""
+        cached = self._vocab.get(own)
+        if cached is None:
+            vocab: set[str] = set()
+            unknown_long = False
+            for i in self.words(own=own):
+                t = self.tokens[i]
+                vocab.add(t.norm)
+                if t.kind is Kind.WORD:
+                    vocab |= t.info.lemmas
+                    if not t.info.known and len(t.norm) >= 4:
+                        unknown_long = True
+            cached = (frozenset(vocab), unknown_long)
+            self._vocab[own] = cached
+        return cached
 
     def span_text(self, start: int, end: int) -> str:
         return self.text[start:end]
