@@ -52,6 +52,7 @@ CLASSES: dict[str, Callable[[Token], bool]] = {
     "past": _gr("past"),
     "impr": _gr("impr"),
     "1per": _gr("1per"),
+    "futr": _gr("futr"),
 }
 
 
@@ -84,6 +85,17 @@ class Pattern:
     elements: tuple[Element, ...]
     anchor_start: bool = False
     anchor_end: bool = False
+
+    def can_match(self, doc: Doc, own: bool = True) -> bool:
+        """A cheap test on the whole text: every required word is there (or could be a typo of it)."""
+        vocab, misspelt = doc.vocabulary(own)
+        for e in self.elements:
+            if e.optional or e.gap or e.classes:
+                continue
+            absent = vocab.isdisjoint(e.lemmas) and vocab.isdisjoint(e.forms)
+            if absent and not (misspelt and any(len(lemma) >= 4 for lemma in e.lemmas)):
+                return False
+        return True
 
     @property
     def first_lemmas(self) -> frozenset[str] | None:
@@ -184,6 +196,8 @@ def find_in_sentence(doc: Doc, sent: Sentence, pattern: Pattern, *, own: bool = 
 def find(doc: Doc, pattern: Pattern | str, *, own: bool = True) -> Iterator[Match]:
     """Every match of a pattern in a text, sentence by sentence, in order."""
     p = compile_pattern(pattern) if isinstance(pattern, str) else pattern
+    if not p.can_match(doc, own):
+        return
     for sent in doc.sentences:
         yield from find_in_sentence(doc, sent, p, own=own)
 
@@ -201,4 +215,8 @@ def find_any(doc: Doc, patterns: list[str] | tuple[str, ...], *, own: bool = Tru
 
 
 def sentence_has(doc: Doc, sent: Sentence, patterns: list[str] | tuple[str, ...], *, own: bool = True) -> bool:
-    return any(next(find_in_sentence(doc, sent, compile_pattern(p), own=own), None) for p in patterns)
+    for source in patterns:
+        p = compile_pattern(source)
+        if p.can_match(doc, own) and next(find_in_sentence(doc, sent, p, own=own), None):
+            return True
+    return False
