@@ -66,3 +66,15 @@ def test_missing_required_fields(tmp_path: Path) -> None:
 def test_missing_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
     [err] = list(read_paths([tmp_path / "nope.jsonl"]))
     assert isinstance(err, RecordError) and "no such file" in err.message
+
+
+def test_round_trip_through_canonical_dict() -> None:
+    from vezhlivo.ingest.canonical import parse_conversation
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.jsonl")):
+        for conv in read_canonical(path):
+            assert isinstance(conv, Conversation)
+            again = parse_conversation(json.loads(json.dumps(conv.to_canonical(), ensure_ascii=False)))
+            assert again.messages == conv.messages
+            assert (again.operator, again.client, again.started_at, again.waivers) == (
+                conv.operator, conv.client, conv.started_at, conv.waivers)

@@ -320,6 +320,29 @@ def check_thresholds(data: dict[str, object], path: Path) -> list[str]:
     return failed
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    db: Annotated[str, typer.Option(help="Database URL (SQLite file by default, or postgresql+psycopg://…).")] = (
+        "sqlite:///vezhlivo.sqlite"),
+    rulebook: Annotated[Optional[Path], typer.Option(help="The company's rulebook (YAML).")] = None,  # noqa: UP045
+    demo: Annotated[bool, typer.Option(help="Load the bundled examples and create demo users.")] = False,
+) -> None:
+    """Run the HTTP service: API v1, the supervisors' dashboard and the operators' console."""
+    _load(rulebook)  # a broken rulebook is a usage error before anything starts
+    import uvicorn
+
+    from .service.app import create_app
+    from .service.demo import load_demo
+
+    application = create_app(db, str(rulebook) if rulebook else None)
+    if demo:
+        for line in load_demo(application):
+            typer.echo(line)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     app()
 

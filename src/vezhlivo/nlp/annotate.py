@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import phonenumbers
 
@@ -57,17 +58,24 @@ class NameMention:
     vocative: bool  # said to the person («Наталья, …», «…, Наталья!»), not about them
 
 
+@lru_cache(maxsize=8192)
+def cached_doc(text: str) -> Doc:
+    """Docs of texts seen again (a chat's context on every keystroke pause of a live hint)."""
+    return make_doc(text)
+
+
 @dataclass
 class Annotated:
     """A conversation with its annotations; rules read it, never the raw dicts."""
 
     conv: Conversation
     docs: dict[int, Doc] = field(default_factory=dict)
+    doc_factory: Callable[[str], Doc] = make_doc
 
     def doc(self, index: int) -> Doc:
         d = self.docs.get(index)
         if d is None:
-            d = make_doc(self.conv.messages[index].text)
+            d = self.doc_factory(self.conv.messages[index].text)
             self.docs[index] = d
         return d
 
@@ -142,5 +150,5 @@ def _introduced_names(doc: Doc) -> set[str]:
     return out
 
 
-def annotate(conv: Conversation) -> Annotated:
-    return Annotated(conv)
+def annotate(conv: Conversation, doc_factory: Callable[[str], Doc] = make_doc) -> Annotated:
+    return Annotated(conv, doc_factory=doc_factory)
