@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 
 import typer
 
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
+T = TypeVar("T")
 FORMATS = ("text", "json", "csv", "html")
 
 
@@ -44,16 +46,36 @@ def _load(rulebook: Path | None, select: list[str] | None = None, ignore: list[s
     return rb
 
 
-def _parse_map(value: str | None) -> dict[str, str]:
-    if not value:
-        return {}
-    out = {}
-    for part in value.split(","):
-        key, sep, col = part.partition("=")
-        if not sep or not key.strip() or not col.strip():
-            _fail(f"--map expects key=column pairs separated by commas, got {part!r}")
-        out[key.strip()] = col.strip()
-    return out
+def _read_options(rb: Rulebook, operator: list[str] | None, map_: str | None, source_format: str | None,
+                  timezone: str | None) -> Any:
+    from .errors import VezhlivoError
+    from .ingest import FORMATS, ReadOptions, parse_mapping
+
+    if source_format and source_format not in FORMATS:
+        _fail(f"unknown --from {source_format!r} (expected {' | '.join(FORMATS)})")
+    try:
+        mapping = parse_mapping(map_) if map_ else {}
+    except VezhlivoError as exc:
+        _fail(str(exc))
+        raise
+    return ReadOptions(operators=tuple(operator or ()), mapping=mapping, settings=rb.settings,
+                       format=source_format, default_tz=timezone)
+
+
+def _progress(items: Iterable[T], label: str) -> Iterator[T]:
+    """A progress line on a terminal (stderr); nothing when piped."""
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}: {task.completed}"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        for item in items:
+            bar.advance(task)
+            yield item
 
 
 @app.command()
@@ -68,6 +90,8 @@ def check(
     operator: Annotated[Optional[list[str]], typer.Option(help="Names or ids of the company's people.")] = None,  # noqa: UP045
     map_: Annotated[Optional[str], typer.Option("--map", help="CSV/XLSX columns: conversation=…,role=…")] = None,  # noqa: UP045
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also say which rules could not judge.")] = False,
+    source_format: Annotated[Optional[str], typer.Option("--from", help="Force the input format.")] = None,  # noqa: UP045
+    timezone: Annotated[Optional[str], typer.Option(help="Zone of times written without one.")] = None,  # noqa: UP045
 ) -> None:
     """Check conversations and report findings, suggestions and scores.
 
@@ -79,18 +103,20 @@ def check(
     rb = _load(rulebook, select, ignore)
     from .engine import Engine
     from .errors import RecordError
-    from .ingest import ReadOptions, read_paths
+    from .ingest import read_paths
     from .report.model import RunReport
 
-    opts = ReadOptions(operators=tuple(operator or ()), mapping=_parse_map(map_), settings=rb.settings)
+    opts = _read_options(rb, operator, map_, source_format, timezone)
     engine = Engine(rb)
     run = RunReport(rulebook=rb, mask_pii=mask_pii)
-    for item in engine.check_many(read_paths(paths, opts)):
+    for item in engine.check_many(_progress(read_paths(paths, opts), "прочитано")):
         if isinstance(item, RecordError):
             run.errors.append(item)
             typer.echo(f"vezhlivo: {item}", err=True)
         else:
             run.contacts.append(item)
+    for note in opts.notes:
+        typer.echo(f"vezhlivo: note: {note}", err=True)
     if not run.contacts:
         if not run.errors:
             _fail("no conversations found in " + ", ".join(map(str, paths)))
@@ -205,32 +231,55 @@ def init(
 def convert(
     paths: Annotated[list[Path], typer.Argument(help="Export files or folders to convert.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="The canonical JSONL to write.")],
-    operator: Annotated[Optional[list[str]], typer.Option(help="Names or ids of the company's people.")] = None,  # noqa: UP045
+    operator: Annotated[Optional[list[str]], typer.Option(help="Names, ids or e-mail domains of the company's people.")] = None,  # noqa: UP045,E501
     map_: Annotated[Optional[str], typer.Option("--map", help="CSV/XLSX columns: conversation=…,role=…")] = None,  # noqa: UP045
     rulebook: Annotated[Optional[Path], typer.Option(help="The company's rulebook (YAML).")] = None,  # noqa: UP045
+    source_format: Annotated[Optional[str], typer.Option("--from", help="Force the input format.")] = None,  # noqa: UP045
+    timezone: Annotated[Optional[str], typer.Option(help="Zone of times written without one.")] = None,  # noqa: UP045
+    mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Mask phones and e-mails in the output.")] = False,
+    save_map: Annotated[bool, typer.Option("--save-map", help="Store --map in the --rulebook file for reuse.")] = False,
 ) -> None:
-    """Convert exports (Telegram, WhatsApp, e-mail, helpdesks, CSV/XLSX) to canonical JSONL."""
+    """Convert exports (Telegram, WhatsApp, e-mail, helpdesks, CSV/XLSX, reviews) to canonical JSONL."""
     rb = _load(rulebook)
-    import json
-
     from .errors import RecordError
-    from .ingest import ReadOptions, read_paths
-    from .ingest.canonical import conversation_dict
+    from .ingest import mask_conversation, read_paths, write_canonical
+    from .model import Conversation
 
-    opts = ReadOptions(operators=tuple(operator or ()), mapping=_parse_map(map_), settings=rb.settings)
-    written = errors = 0
-    with output.open("w", encoding="utf-8") as out:
-        for item in read_paths(paths, opts):
+    opts = _read_options(rb, operator, map_, source_format, timezone)
+    if save_map:
+        _save_mapping(rulebook, opts.mapping)
+    errors = 0
+
+    def good() -> Iterator[Conversation]:
+        nonlocal errors
+        for item in _progress(read_paths(paths, opts), "прочитано"):
             if isinstance(item, RecordError):
                 errors += 1
                 typer.echo(f"vezhlivo: {item}", err=True)
-                continue
-            out.write(json.dumps(conversation_dict(item), ensure_ascii=False) + "\n")
-            written += 1
+            else:
+                yield mask_conversation(item) if mask_pii else item
+
+    written = write_canonical(good(), output)
+    for note in opts.notes:
+        typer.echo(f"vezhlivo: note: {note}", err=True)
     typer.echo(f"wrote {written} conversations to {output}", err=True)
     if not written:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_SKIPPED if errors else EXIT_OK)
+
+
+def _save_mapping(rulebook: Path | None, mapping: dict[str, str]) -> None:
+    import yaml
+
+    from .ingest import mapping_settings
+
+    if rulebook is None or not mapping:
+        _fail("--save-map needs --rulebook FILE and --map")
+        return
+    data = yaml.safe_load(rulebook.read_text(encoding="utf-8")) or {}
+    data.update(mapping_settings(mapping))
+    rulebook.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    typer.echo(f"mapping saved to {rulebook}", err=True)
 
 
 @app.command("eval")

@@ -120,39 +120,9 @@ class Conversation:
 
     def to_canonical(self) -> dict[str, Any]:
         """The conversation as a canonical v1 object (what ``parse_conversation`` reads back)."""
-        messages: list[dict[str, Any]] = []
-        for m in self.messages:
-            d: dict[str, Any] = {"role": m.role.value}
-            if m.event is not None:
-                d["event"] = m.event.value
-            if m.text or m.role is not Role.SYSTEM:
-                d["text"] = m.text
-            if m.ts is not None:
-                d["ts"] = m.ts.isoformat()
-            if m.start is not None:
-                d["start"] = m.start
-            if m.end is not None:
-                d["end"] = m.end
-            if m.author is not None:
-                d["author"] = m.author
-            messages.append(d)
-        out: dict[str, Any] = {
-            "schema": "vezhlivo.conversation.v1",
-            "id": self.id,
-            "channel": self.channel.value,
-            "direction": self.direction.value,
-            "company": self.company,
-            "operator": {"id": self.operator.id, "name": self.operator.name, "team": self.operator.team},
-            "client": {"id": self.client.id, "name": self.client.name, "patronymic": self.client.patronymic,
-                       "phone": self.client.phone, "email": self.client.email},
-            "started_at": self.started_at.isoformat() if self.started_at else None,
-            "ring_seconds": self.ring_seconds,
-            "ended_by": self.ended_by.value if self.ended_by else None,
-            "messages": messages,
-        }
-        if self.waivers:
-            out["waivers"] = [{"rule": w.rule, "reason": w.reason, "by": w.by} for w in self.waivers]
-        return out
+        from .ingest.canonical import conversation_to_dict
+
+        return conversation_to_dict(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,29 +1,231 @@
-"""Reading conversations from files: the canonical format and (see formats) support-tool exports."""
+"""Reading conversations from files: the canonical format and support-tool exports (docs/formats.md).
+
+``read_paths`` takes files and folders, finds each file's format (``detect_format``) and yields
+conversations and ``RecordError``s (a broken record is reported and skipped; the rest is read).
+Remarks that are not errors (e.g. how the operator of a chat export was guessed) go to ``options.notes``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import RecordError
-from ..model import Conversation
-from .canonical import parse_conversation, read_canonical
+from ..errors import FieldError, RecordError, VezhlivoError
+from ..model import Conversation, Source
+from . import emails, helpdesk, reviews, tables, telegram, whatsapp
+from .canonical import (
+    SCHEMA,
+    conversation_to_dict,
+    decode_bytes,
+    parse_conversation,
+    read_canonical,
+    sniff_encoding,
+    write_canonical,
+)
+from .common import load_json
+from .pii import mask_conversation, mask_text
+from .tables import mapping_settings, parse_mapping
 
-__all__ = ["ReadOptions", "parse_conversation", "read_canonical", "read_path", "read_paths"]
+__all__ = [
+    "FORMATS",
+    "SCHEMA",
+    "ReadOptions",
+    "conversation_to_dict",
+    "decode_bytes",
+    "detect_format",
+    "mapping_settings",
+    "mask_conversation",
+    "mask_text",
+    "parse_conversation",
+    "parse_mapping",
+    "read_canonical",
+    "read_path",
+    "read_paths",
+    "write_canonical",
+]
 
 CANONICAL_SUFFIXES = (".jsonl", ".json", ".ndjson")
+KNOWN_SUFFIXES = (*CANONICAL_SUFFIXES, ".txt", ".zip", ".eml", ".mbox", ".mbx", ".csv", ".tsv", ".xlsx", ".xlsm")
+
+#: format names ``detect_format`` returns and ``ReadOptions.format`` accepts
+FORMATS = ("canonical", "telegram", "whatsapp", "email", "mbox", "zendesk", "intercom", "jivo", "usedesk",
+           "bitrix24", "table", "reviews")
 
 
 @dataclass(frozen=True)
 class ReadOptions:
     """How to read exports that do not say who is the operator, or in which zone times are."""
 
-    operators: tuple[str, ...] = ()  # names or account ids of the company's people
+    operators: tuple[str, ...] = ()  # names, account ids, e-mail addresses or domains of the company's people
     mapping: dict[str, str] = field(default_factory=dict)  # column mapping for CSV/XLSX
-    default_tz: str = "+03:00"
+    default_tz: str | None = None  # zone of times written without one; else the rulebook's timezone
     settings: dict[str, Any] = field(default_factory=dict)  # the rulebook's settings
+    format: str | None = None  # force a format (one of FORMATS) instead of detecting it
+    notes: list[str] = field(default_factory=list, compare=False)  # filled while reading
+
+    @property
+    def zone(self) -> str:
+        """The zone of times without one: ``default_tz``, else the rulebook's ``timezone``, else +03:00."""
+        return self.default_tz or str(self.settings.get("timezone") or "+03:00")
+
+
+_JSON_KINDS: tuple[tuple[str, Callable[[Any], bool]], ...] = (
+    ("telegram", telegram.looks_like),
+    ("jivo", helpdesk.is_jivo),
+    ("intercom", helpdesk.is_intercom),
+    ("usedesk", helpdesk.is_usedesk),
+    ("zendesk", helpdesk.is_zendesk),
+    ("bitrix24", helpdesk.is_bitrix),
+    ("reviews", reviews.looks_like_json),
+)
+
+
+def _is_canonical(obj: Any) -> bool:
+    if isinstance(obj, list):
+        return bool(obj) and _is_canonical(obj[0])
+    if not isinstance(obj, dict):
+        return False
+    msgs = obj.get("messages")
+    return obj.get("schema") == SCHEMA or (
+        isinstance(msgs, list) and "channel" in obj
+        and all(isinstance(m, dict) and "role" in m for m in msgs[:3]))
+
+
+def json_kind(data: Any) -> str | None:
+    if _is_canonical(data):
+        return "canonical"
+    for name, test in _JSON_KINDS:
+        try:
+            if test(data):
+                return name
+        except (AttributeError, TypeError, IndexError, KeyError):
+            continue
+    return None
+
+
+def _first_line(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(1 << 18)
+    try:
+        text = head.decode(sniff_encoding(head), errors="replace")
+    except UnicodeDecodeError:
+        return ""
+    return text.lstrip("\ufeff").lstrip().split("\n", 1)[0]
+
+
+def detect_format(path: Path) -> str:
+    """The format of a file, by its name and its first bytes; raises VezhlivoError when unknown."""
+    suffix = path.suffix.lower()
+    if suffix == ".eml":
+        return "email"
+    if suffix in (".mbox", ".mbx"):
+        return "mbox"
+    if suffix in (".xlsx", ".xlsm", ".csv", ".tsv"):
+        try:
+            headers = next((["" if c is None else str(c) for c in row] for _, _, row in tables.iter_table(path)
+                            if any(c not in (None, "") for c in row)), [])
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise VezhlivoError(f"{path}: cannot read the table: {exc}") from None
+        return "reviews" if reviews.looks_like_headers(headers) else "table"
+    if suffix == ".zip":
+        return "whatsapp"
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    if head.startswith(b"From "):
+        return "mbox"
+    try:
+        text = head.decode(sniff_encoding(head), errors="replace").lstrip("\ufeff")
+    except UnicodeDecodeError:
+        raise VezhlivoError(f"{path}: not a text file in UTF-8, UTF-16 or cp1251") from None
+    if whatsapp.looks_like(text):
+        return "whatsapp"
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        line = _first_line(path)
+        try:
+            first = json.loads(line)
+        except json.JSONDecodeError:
+            first = None
+        if isinstance(first, dict):
+            kind = json_kind(first)
+            if kind is not None and (kind == "canonical" or suffix in (".jsonl", ".ndjson")):
+                return kind
+        try:
+            kind = json_kind(load_json(path))
+        except FieldError:
+            return "canonical" if suffix in (".jsonl", ".ndjson") else "json"
+        if kind:
+            return kind
+        raise VezhlivoError(f"{path}: JSON of an unknown shape (formats: {', '.join(FORMATS)})")
+    if stripped[:200].lower().startswith(("received:", "return-path:", "from:", "message-id:", "date:",
+                                          "mime-version:", "delivered-to:")):
+        return "email"
+    raise VezhlivoError(f"{path}: unknown format (formats: {', '.join(FORMATS)})")
+
+
+_JSON_READERS: dict[str, Callable[[Path, Any, ReadOptions], Iterator[Conversation | RecordError]]] = {
+    "telegram": telegram.read_telegram,
+    "jivo": helpdesk.read_jivo,
+    "intercom": helpdesk.read_intercom,
+    "usedesk": helpdesk.read_usedesk,
+    "zendesk": helpdesk.read_zendesk,
+    "bitrix24": helpdesk.read_bitrix,
+    "reviews": reviews.read_reviews_json,
+}
+
+
+def _json_lines(path: Path, kind: str, options: ReadOptions) -> Iterator[Conversation | RecordError]:
+    """A JSON Lines file of helpdesk records (one API object a line), streamed."""
+    reader = _JSON_READERS[kind]
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(decode_bytes(raw)[0])
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                yield RecordError(str(path), number, None, f"broken JSON: {exc}")
+                continue
+            for item in reader(path, obj, options):
+                if isinstance(item, RecordError):
+                    yield replace(item, record=number)
+                else:
+                    yield replace(item, source=Source(str(path), number))
+
+
+def _read_one(path: Path, kind: str, options: ReadOptions) -> Iterator[Conversation | RecordError]:
+    if kind == "canonical":
+        yield from read_canonical(path)
+    elif kind == "whatsapp":
+        yield from whatsapp.read_whatsapp(path, options)
+    elif kind in ("email", "mbox"):
+        yield from emails.read_mails([path], options)
+    elif kind == "table":
+        yield from tables.read_table(path, options)
+    elif kind == "reviews":
+        if path.suffix.lower() in (".csv", ".tsv", ".xlsx", ".xlsm"):
+            yield from reviews.read_reviews_table(path, options)
+        else:
+            yield from _read_json(path, kind, options)
+    elif kind in _JSON_READERS:
+        yield from _read_json(path, kind, options)
+    else:
+        yield RecordError(str(path), None, None, f"unknown format {kind!r} (formats: {', '.join(FORMATS)})")
+
+
+def _read_json(path: Path, kind: str, options: ReadOptions) -> Iterator[Conversation | RecordError]:
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        yield from _json_lines(path, kind, options)
+        return
+    try:
+        data = load_json(path)
+    except FieldError as exc:
+        yield RecordError(str(path), None, exc.field, exc.message)
+        return
+    yield from _JSON_READERS[kind](path, data, options)
 
 
 def read_path(path: Path, options: ReadOptions | None = None) -> Iterator[Conversation | RecordError]:
@@ -32,22 +234,66 @@ def read_path(path: Path, options: ReadOptions | None = None) -> Iterator[Conver
     if not path.exists():
         yield RecordError(str(path), None, None, "no such file")
         return
+    if path.is_dir():
+        yield from read_paths([path], options)
+        return
     try:
-        yield from read_canonical(path)
+        kind = options.format or detect_format(path)
+        if kind == "json":
+            yield from read_canonical(path)  # broken JSON: the canonical reader says where
+            return
+        for item in _read_one(path, kind, options):
+            if isinstance(item, Conversation) and not item.turns:
+                rec = item.source.record if item.source else None
+                yield RecordError(str(path), rec, "messages", f"conversation {item.id!r} has no messages to check")
+            else:
+                yield item
+    except VezhlivoError as exc:
+        yield RecordError(str(path), None, None, str(exc).removeprefix(f"{path}: "))
     except OSError as exc:
-        yield RecordError(str(path), None, None, f"cannot read: {exc.strerror}")
+        yield RecordError(str(path), None, None, f"cannot read: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        yield RecordError(str(path), None, None, "not a text file in UTF-8, UTF-16 or cp1251")
 
 
-def _expand(paths: Iterable[Path]) -> Iterator[Path]:
+def _expand(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
+    """Files to read, and whether each was named (True) or found in a folder (False)."""
     for p in paths:
         if p.is_dir():
             for child in sorted(p.rglob("*")):
-                if child.is_file() and child.suffix.lower() in CANONICAL_SUFFIXES:
-                    yield child
+                if child.is_file() and child.suffix.lower() in KNOWN_SUFFIXES and not child.name.startswith("."):
+                    yield child, False
         else:
-            yield p
+            yield p, True
 
 
 def read_paths(paths: Iterable[Path], options: ReadOptions | None = None) -> Iterator[Conversation | RecordError]:
-    for p in _expand(paths):
-        yield from read_path(p, options)
+    """Conversations of files and folders; ``.eml`` files are threaded together across all of them."""
+    options = options or ReadOptions()
+    mails: list[Path] = []
+    for p, named in _expand(paths):
+        if not p.exists():
+            yield RecordError(str(p), None, None, "no such file")
+            continue
+        try:
+            kind = options.format or detect_format(p)
+        except VezhlivoError as exc:
+            if named:
+                yield RecordError(str(p), None, None, str(exc).removeprefix(f"{p}: "))
+            else:
+                options.notes.append(f"{p}: skipped, not a conversation export")
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            yield RecordError(str(p), None, None, f"cannot read: {exc}")
+            continue
+        if kind == "email":
+            mails.append(p)
+            continue
+        yield from read_path(p, replace(options, format=kind) if not options.format else options)
+    if mails:
+        for item in emails.read_mails(mails, options):
+            if isinstance(item, Conversation) and not item.turns:
+                where = item.source.path if item.source else str(mails[0])
+                yield RecordError(where, None, None, "no message text found in the mail")
+            else:
+                yield item

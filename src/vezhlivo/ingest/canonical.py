@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TextIO
 
 from ..errors import FieldError, RecordError
 from ..model import (
@@ -171,22 +173,72 @@ def parse_conversation(obj: Any, source: Source | None = None) -> Conversation:
     )
 
 
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode a whole file by its BOM, else UTF-8, else cp1251; returns (text, encoding)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    text = data.decode("cp1251", errors="replace")
+def _cyrillic_share(text: str) -> float:
     letters = sum(ch.isalpha() for ch in text)
     cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in text)
-    if letters and cyrillic / letters > 0.3:
-        return text, "cp1251"
-    raise UnicodeDecodeError("utf-8", data, 0, 1, "neither UTF-8 nor cp1251 text")
+    return cyrillic / letters if letters else 0.0
+
+
+def sniff_encoding(head: bytes) -> str:
+    """The encoding of a file from its first bytes: a BOM, UTF-16 without a BOM (zero bytes in every
+    other place), UTF-8, else cp1251 (old Windows exports) when the text reads as Russian.
+
+    Raises UnicodeDecodeError when it is none of them.
+    """
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = head[:4096]
+    if len(sample) >= 4:
+        even = sample[0::2].count(0) / (len(sample) / 2)
+        odd = sample[1::2].count(0) / (len(sample) / 2)
+        if odd > 0.3 > even:  # ASCII "a\0": little-endian; Cyrillic is \x04 there, so count both
+            return "utf-16-le"
+        if even > 0.3 > odd:
+            return "utf-16-be"
+        if sample[1::2].count(4) / (len(sample) / 2) > 0.3:
+            return "utf-16-le"
+        if sample[0::2].count(4) / (len(sample) / 2) > 0.3:
+            return "utf-16-be"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=False)  # a character cut at the end of the sample is fine
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _cyrillic_share(head.decode("cp1251", errors="replace")) > 0.3:
+        return "cp1251"
+    raise UnicodeDecodeError("utf-8", head, 0, 1, "neither UTF-8, UTF-16 nor cp1251 text")
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode a whole file by its BOM, else UTF-16 by its zero bytes, else UTF-8, else cp1251;
+    returns (text, encoding)."""
+    try:
+        encoding = sniff_encoding(data)
+    except UnicodeDecodeError:
+        raise UnicodeDecodeError("utf-8", data, 0, 1, "neither UTF-8 nor cp1251 text") from None
+    if encoding == "utf-8":
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:  # the sample was UTF-8, a later part is not
+            text = data.decode("cp1251", errors="replace")
+            if _cyrillic_share(text) > 0.3:
+                return text, "cp1251"
+            return data.decode("utf-8", errors="replace"), "utf-8"
+    text = data.decode(encoding, errors="replace")
+    return (text[1:] if text.startswith("\ufeff") else text), encoding
+
+
+def open_text(path: Path, sample: int = 65536) -> TextIO:
+    """Open a text file for streaming in the encoding its first bytes show (see sniff_encoding)."""
+    with path.open("rb") as fh:
+        head = fh.read(sample)
+    encoding = sniff_encoding(head)
+    return path.open("r", encoding=encoding, errors="replace", newline="")
 
 
 def _iter_lines(path: Path) -> Iterator[tuple[int, str] | RecordError]:
@@ -194,7 +246,7 @@ def _iter_lines(path: Path) -> Iterator[tuple[int, str] | RecordError]:
     with path.open("rb") as fh:
         head = fh.read(4)
         fh.seek(0)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) == 4 and 0 in head):
             text, _ = decode_bytes(fh.read())
             yield from enumerate(text.splitlines(), start=1)
             return
@@ -228,7 +280,7 @@ def read_canonical(path: Path) -> Iterator[Conversation | RecordError]:
     if first is not None and first[1].lstrip().startswith("["):
         yield from _read_array(path, pending, lines)
         return
-    for item in [*pending, *lines]:
+    for item in itertools.chain(pending, lines):  # streamed: never a list of the whole file
         if isinstance(item, RecordError):
             yield item
             continue
@@ -264,3 +316,53 @@ def _read_array(
             yield parse_conversation(obj, Source(str(path), number))
         except FieldError as exc:
             yield RecordError(str(path), number, exc.field, f"(record {number} of the array) {exc.message}")
+
+
+def _drop_none(obj: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if v is not None and v != {} and v != []}
+
+
+def conversation_to_dict(conv: Conversation) -> dict[str, Any]:
+    """A conversation as a canonical v1 object (``parse_conversation`` reads it back)."""
+    messages = [
+        _drop_none({
+            "role": m.role.value, "text": m.text if m.text else None,
+            "ts": m.ts.isoformat() if m.ts else None, "start": m.start, "end": m.end,
+            "event": m.event.value if m.event else None, "author": m.author,
+        })
+        for m in conv.messages
+    ]
+    op, cl = conv.operator, conv.client
+    return _drop_none({
+        "schema": SCHEMA,
+        "id": conv.id,
+        "channel": conv.channel.value,
+        "direction": conv.direction.value,
+        "company": conv.company,
+        "operator": _drop_none({"id": op.id, "name": op.name, "team": op.team}),
+        "client": _drop_none({"id": cl.id, "name": cl.name, "patronymic": cl.patronymic,
+                              "phone": cl.phone, "email": cl.email}),
+        "started_at": conv.started_at.isoformat() if conv.started_at else None,
+        "ring_seconds": conv.ring_seconds,
+        "ended_by": conv.ended_by.value if conv.ended_by else None,
+        "messages": messages,
+        "waivers": [_drop_none({"rule": w.rule, "reason": w.reason or None, "by": w.by}) for w in conv.waivers],
+    })
+
+
+conversation_dict = conversation_to_dict
+
+
+def write_canonical(convs: Iterable[Conversation], target: str | Path | IO[str]) -> int:
+    """Write conversations as canonical v1 JSON Lines to a path or an open text stream; returns the count.
+
+    Streams: one conversation is written as soon as it is read.
+    """
+    if isinstance(target, str | Path):
+        with Path(target).open("w", encoding="utf-8", newline="\n") as fh:
+            return write_canonical(convs, fh)
+    count = 0
+    for conv in convs:
+        target.write(json.dumps(conversation_to_dict(conv), ensure_ascii=False) + "\n")
+        count += 1
+    return count

@@ -31,6 +31,12 @@ def _finding_dict(f: Any, mask: Callable[[str | None], str | None]) -> dict[str,
     }
 
 
+def _message_dict(m: Any, mask: Callable[[str | None], str | None]) -> dict[str, Any]:
+    return {"index": m.index, "role": m.role.value, "event": m.event.value if m.event else None,
+            "ts": m.ts.isoformat() if m.ts else None, "start": m.start, "end": m.end,
+            "author": mask(m.author), "text": mask(m.text)}
+
+
 def contact_dict(c: ContactReport, mask_pii: bool = False) -> dict[str, Any]:
     conv = c.conv
     names = [conv.client.name, conv.client.patronymic, c.card.client_name]
@@ -57,6 +63,7 @@ def contact_dict(c: ContactReport, mask_pii: bool = False) -> dict[str, Any]:
         "critical": list(c.score.critical),
         "turns": c.turns,
         "operator_turns": c.operator_turns,
+        "messages": [_message_dict(m, mask) for m in conv.messages],
         "findings": [_finding_dict(f, mask) for f in c.findings],
         "card": card,
         "silent": [{"rule": code, "reason": why} for code, why in c.silent],

@@ -67,8 +67,13 @@ def _print_finding(console: Console, f: dict[str, Any], conv: Any, masked: bool,
     if f["turn"] is not None:
         line.append(f" реплика {f['turn']}")
     console.print(line)
-    if f["turn"] is not None and f["start"] is not None and not masked:
+    if f["turn"] is not None and f["start"] is not None:
         text = conv.messages[f["turn"]].text
+        if masked:  # masks keep the length: offsets still hold
+            from ..pii import Masker
+
+            client = conv.client
+            text = Masker([n for n in (client.name, client.patronymic, c["card"]["client_name"]) if n])(text) or ""
         a, b = f["start"], f["end"]
         left = max(0, a - 40)
         right = min(len(text), b + 40)

@@ -165,8 +165,7 @@ def contact_page(cid: str, request: Request, st: Annotated[State, Depends(state)
     messages = []
     for i, m in enumerate(c["conversation"].get("messages", [])):
         found = [f for f in c["findings"] if f["turn"] == i]
-        # masked text no longer matches the offsets: then findings are listed, not highlighted
-        html = _highlight(m.get("text") or "", [] if c["masked"] else found)
+        html = _highlight(m.get("text") or "", found)  # masks keep the length: offsets still hold
         messages.append({"role": m.get("role"), "event": m.get("event"), "html": html, "findings": found,
                          "time": m.get("ts") or (f"{m['start']:.1f} с" if m.get("start") is not None else "")})
     return _render(request, "contact.html", c=c, messages=messages, role=scope.role,
