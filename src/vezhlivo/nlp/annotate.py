@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any, TypeVar, cast
 
 import phonenumbers
 
@@ -25,6 +26,8 @@ _SELF_INTRO = (
     "вас приветствовать @name",
     "вы приветствовать @name",
 )
+
+T = TypeVar("T")
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE_DIGITS = re.compile(r"\D")
@@ -71,6 +74,13 @@ class Annotated:
     conv: Conversation
     docs: dict[int, Doc] = field(default_factory=dict)
     doc_factory: Callable[[str], Doc] = make_doc
+    _memo: dict[str, Any] = field(default_factory=dict)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute a conversation-level signal once, however many rules ask for it."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
 
     def doc(self, index: int) -> Doc:
         d = self.docs.get(index)
