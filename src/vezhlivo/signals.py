@@ -1,28 +1,167 @@
-"""Conversation-level signals shared by rules and the contact card."""
+"""Conversation-level signals shared by rules and the contact card: complaints, abuse, repeats."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .model import Role
 from .nlp.annotate import Annotated
-from .nlp.patterns import find_any
+from .nlp.doc import Doc, Kind
+from .nlp.patterns import find_any, sentence_has
 
+# A client who complains: dissatisfaction, claims, a refund demand, angry repetition.
 COMPLAINT_PATTERNS = (
-    "жалоба",
-    "пожаловаться",
-    "безобразие",
-    "возмутительно|возмущать",
+    "жалоба|претензия|рекламация",
+    "пожаловаться|жаловаться",
+    "безобразие|беспредел|бардак|кошмар|ужас|позор|хамство|издевательство|обман|развод|лохотрон",
+    "возмутительно|возмущать|возмутить|возмущенный|возмущение",
+    "ужасный|отвратительный|ужасно|отвратительно|безобразный|хамский|кошмарный|отстойный|мерзкий",
+    "недовольный|недоволен|разочаровать|разочарованный|разочарование",
+    "вы издеваться",
+    "издеваться ?ли",
     "до сих пор ...3 не",
-    "сколько можно",
-    "ужасный|отвратительный",
+    "так ?@any и не @past",
+    "сколько ?@any можно|ждать",
+    "уже ?@any второй|третий|четвертый|пятый|десятый|@num раз",
+    "в который ?уже раз",
+    "опять|снова ...3 не|нет",
+    "плохо|ужасно|отвратительно ?@any работать|обслуживать|доставлять",
+    "плохой|ужасный|отвратительный|некачественный ?@any сервис|обслуживание|качество|связь|товар|доставка|работа",
+    "перестать работать",
+    "украсть|обокрасть|воровать|своровать|обмануть|обманывать|кинуть|развести",
+    "нагрубить|хамить|грубить|нахамить",
+    "потерять ?@any заказ|посылка|товар|деньги|документ",
+    "заказ|посылка|товар|деньги|курьер|возврат|доставка|мастер ?@any так ?@any и ?@any не @past",
+    "заказ|посылка|товар|деньги|курьер|возврат|доставка|мастер ?@any не @past",
+    "не ?@any @past ?@any заказ|посылка|товар|деньги|курьер",
+    "никто ?@any не ?@any перезвонить|позвонить|ответить|связаться|приехать|прийти|помочь|написать",
+    "обещать ...4 не",
+    "вернуть|верните ?@any деньги|средства",
+    "требовать|требую",
+    "хотеть|хочу ?@any возврат",
+    "брак|бракованный|сломанный|разбитый|испорченный|поврежденный|просроченный|порванный",
+    "прийти|привезти|доставить ?@any сломанный|разбитый|поврежденный|не тот",
+    "не тот ?@any товар|размер|цвет|заказ",
+    "не ?@any устраивать",
+    "=опоздал|=опоздала|=опоздали|=опоздало|задержка|задерживать",
+    "списать ...3 дважды|лишний",
+    "не ?@any работать ?@any уже|опять|снова|неделя|месяц|день",
+    "нормально ?@any работать ?@any не",
+    "разве|вообще это ?@any нормально",
+    "куда ?@any смотреть",
+    "за что ?@any деньги",
+)
+COMPLAINT_UNLESS = (
+    "без претензия",
+    "никакой ?@any претензия|жалоба",
+    "не ?@any жалоба|претензия|жаловаться",
+    "не ?@any иметь претензия",
+    "претензия ?@any нет",
+    "так ?@any и не понять|разобраться",
+    "пожаловаться|жалоба|жаловаться на ?@any видео|ролик|канал|пользователь|автор|комментарий|контент|"
+    "трансляция|стрим|отзыв|сообщение|пост|публикация|мошенник",
+    "нет ?@any претензия|жалоба",
+)
+
+# Words of a client who insults or threatens the operator (the default lexicon; a company extends it).
+ABUSE_WORDS = (
+    "идиот", "идиотка", "дебил", "дебилка", "дура", "дурак", "тупой", "тупица", "кретин", "придурок",
+    "урод", "уродина", "скотина", "тварь", "сволочь", "мразь", "быдло",
+    "дегенерат", "даун", "имбецил", "ничтожество", "бездарь", "бездарный", "олух", "балбес",
+    "мудак", "мудила", "дерьмо", "говно", "жопа", "сука", "блядь", "бля", "блять", "херня",
+    "хер", "пиздец", "нахуй", "нахер", "ебать", "охренеть", "офигеть", "заткнуться", "отвалить",
+    "сдохнуть", "лох", "шарашкин", "шарага", "некомпетентный", "мошенник", "ворюга", "жулик",
+)
+ABUSE_PREFIXES = ("хуй", "хуе", "хуё", "пизд", "ебан", "ебал", "ёбан", "уеб", "уёб", "выеб", "заеб", "бляд", "охуе",
+                  "мудо", "мудак", "говн", "сучк", "сучар")
+OBSCENE_ROOTS = ("хуй", "хуя", "хуе", "пизд", "ебан", "ебат", "ебал")
+THREAT_PATTERNS = (
+    "засудить",
+    "по суд ?@any затаскать",
+    "вы ?@any конец",
+    "вы ?@any пожалеть",
+    "я ?@any вы ?@any найти",
+    "урыть|убить|прибить|закопать вы|ты",
+    "добиться ...3 уволить",
+    "вы ?@any уволить",
 )
 
 
-def complaint_turns(ann: Annotated) -> list[int]:
+def _rude_spans(doc: Doc) -> list[tuple[int, int, str]]:
+    """The project's rudeness detector (F21) when it is there."""
+    try:
+        from .nlp import rudeness  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        return []
+    fn = getattr(rudeness, "rude_spans", None)
+    if fn is None:
+        return []
+    try:
+        return [(int(s), int(e), str(k)) for s, e, k in fn(doc)]
+    except Exception:  # a component still being written must not break the complaint signals
+        return []
+
+
+def abuse_spans(doc: Doc, words: Iterable[str] = ABUSE_WORDS, threats: Iterable[str] = THREAT_PATTERNS,
+                *, use_detector: bool = True) -> list[tuple[int, int, str]]:
+    """Insults, obscenity and threats in one message: (start, end, 'insult' | 'obscene' | 'threat')."""
+    lex = frozenset(words)
+    out: list[tuple[int, int, str]] = []
+    for t in doc.tokens:
+        if t.kind is not Kind.WORD or t.mask is not None:
+            continue
+        if t.norm in lex or t.lemmas & lex:
+            first_of_sentence = doc.sentences[t.sent].start == t.start
+            if t.text[:1].isupper() and not t.text.isupper() and not first_of_sentence:
+                continue  # «ресторан Лох Файн»: a name, not an insult
+            out.append((t.start, t.end, "insult"))
+        elif t.norm.startswith(ABUSE_PREFIXES) or any(p in t.norm for p in OBSCENE_ROOTS):
+            out.append((t.start, t.end, "obscene"))
+    for m in find_any(doc, list(threats)):
+        out.append((m.start, m.end, "threat"))
+    if use_detector:
+        for s, e, k in _rude_spans(doc):
+            if k not in ("obscene", "insult"):
+                continue
+            word = doc.text[s:e]
+            if word[:1].isupper() and not word.isupper() and not any(
+                    x.start == s for x in doc.sentences):
+                continue
+            if not any(a < e and s < b for a, b, _ in out):
+                out.append((s, e, k))
+    out.sort()
+    return out
+
+
+def is_complaint(doc: Doc, extra: Iterable[str] = ()) -> bool:
+    pats = [*COMPLAINT_PATTERNS, *extra]
+    for m in find_any(doc, pats):
+        if m.first == m.last and not doc.tokens[m.first].info.known:
+            continue  # a typo one edit from «ужас» («увас») is no complaint
+        if not sentence_has(doc, doc.sentence_of(m.first), list(COMPLAINT_UNLESS)):
+            return True
+    return bool(abuse_spans(doc, use_detector=False))
+
+
+def complaint_turns(ann: Annotated, extra: Iterable[str] = ()) -> list[int]:
     """Client messages that complain."""
-    return [m.index for m in ann.client_messages() if find_any(ann.doc(m.index), list(COMPLAINT_PATTERNS))]
+    ex = tuple(extra)
+    return [m.index for m in ann.client_messages() if is_complaint(ann.doc(m.index), ex)]
+
+
+def abusive_client_turns(ann: Annotated, words: Iterable[str] = ABUSE_WORDS,
+                         threats: Iterable[str] = THREAT_PATTERNS) -> list[int]:
+    """Client messages that insult or threaten (the operator or the company)."""
+    w, th = tuple(words), tuple(threats)
+    return [m.index for m in ann.client_messages() if abuse_spans(ann.doc(m.index), w, th)]
 
 
 def complaint_resolved(ann: Annotated) -> bool:
     """The client's last message thanks the operator."""
     msgs = ann.client_messages()
     return bool(msgs) and bool(find_any(ann.doc(msgs[-1].index), ["спасибо|благодарить"]))
+
+
+def operator_turns_after(ann: Annotated, turn: int, limit: int | None = None) -> list[int]:
+    out = [m.index for m in ann.conv.messages if m.index > turn and m.role is Role.OPERATOR and m.text]
+    return out[:limit] if limit is not None else out

@@ -70,7 +70,14 @@ class Sentence:
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:ru|рф|com|net|org|su|io|info|рус)(?:/\S*)?\b", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE = re.compile(r"(?:\+7|\b8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b|\b\d{3}-\d{2}-\d{2}\b")
-_CODE = re.compile(r"(?:№|#)\s*[\w-]*\d[\w-]*|\b(?=[A-Za-zА-Яа-я]*\d)(?=\d*[A-Za-zА-Яа-я])[\w-]{5,}\b|\b\d{5,}\b")
+# Order numbers, tracking and promo codes: «№ 458812», «#A-17», «KM-90412», «AB12345», «SALE2024», 5+ digits.
+# Digits glued to Russian words («15мин», «2шт») are units, not codes.
+_CODE = re.compile(
+    r"(?:№|#)\s*[\w-]*\d[\w-]*"
+    r"|\b(?=[\w-]*[A-Za-z])(?=[\w-]*\d)[A-Za-z\d][A-Za-z\d-]{3,}\b"
+    r"|\b[А-ЯЁ]{1,4}-\d{3,}\b"
+    r"|\b\d{5,}\b"
+)
 # Quotes: «…», “…”, „…“ and straight "…"; an e-mail's quoted lines start with '>'.
 _QUOTE = re.compile(r"«[^«»]{0,400}»|“[^“”]{0,400}”|„[^„“]{0,400}“|\"[^\"\n]{0,400}\"|^>.*$", re.M)
 _EMOJI = re.compile(

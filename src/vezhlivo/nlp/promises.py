@@ -1,20 +1,33 @@
-"""Promises the operator makes («перезвоню Вам через час») and their deadlines."""
+"""Promises the operator makes («перезвоню Вам через час») and their deadlines.
+
+A promise is a sentence of the operator with a verb of coming back to the client (перезвонить,
+связаться, написать, сообщить…) in the future tense, said by the operator or the company («я
+перезвоню», «мы свяжемся») or about someone who will act («курьер Вам перезвонит», «с Вами
+свяжутся»). «Вы перезвоните?», «перезвонил» (past) and «не перезвоню» are no promises. The
+time expressions of the same sentence (see ``times``) make it concrete and give its deadline.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from ..model import Role
+from ..model import Conversation, Message, Role
 from .annotate import Annotated
-from .patterns import find_any
+from .doc import Doc, Kind, Sentence
+from .times import TimeExpr, find_times
 
-# First-person promises to come back to the client, and what the company will do.
-PROMISE_PATTERNS = (
-    "перезвонить|позвонить|написать|сообщить|связаться|ответить|вернуться|отправить|прислать @1per",
-    "@1per ...2 перезвонить|позвонить|написать|сообщить|связаться|ответить|вернуться",
-    "вы перезвонить|позвонить|написать|связаться",
-)
+PROMISE_VERBS = frozenset({
+    "перезвонить", "позвонить", "набрать", "написать", "сообщить", "связаться", "ответить", "вернуться",
+    "отправить", "прислать", "выслать", "уведомить", "оповестить", "проинформировать", "отписаться",
+    "известить", "созвониться", "дозвониться",
+})
+# «я могу перезвонить», «постараюсь связаться»: a first-person modal with the infinitive
+MODALS = frozenset({"мочь", "постараться", "стараться", "обещать", "обязаться"})
+# verbs that need the client as addressee («сообщу Вам», «свяжемся с Вами») to be a promise to the client
+ADDRESSEE_FREE = frozenset({"перезвонить", "отписаться"})
+ADDRESSEE = frozenset({"вы", "вас", "вам", "вами", "клиент"})
+CALLBACK_VERBS = frozenset({"перезвонить", "позвонить", "набрать", "созвониться", "дозвониться"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,15 +39,86 @@ class Promise:
     deadline: datetime | None
     within_seconds: float | None
     concrete: bool
+    verb: str = ""
+    first_person: bool = False
+    verb_start: int = 0
+    verb_end: int = 0
+    times: tuple[TimeExpr, ...] = ()
+
+
+def message_time(conv: Conversation, m: Message) -> datetime | None:
+    """When a message was said: its timestamp, or the call start plus its offset."""
+    if m.ts is not None:
+        return m.ts
+    if conv.started_at is not None and m.start is not None:
+        return conv.started_at + timedelta(seconds=m.start)
+    return None
+
+
+def _negated(doc: Doc, words: list[int], pos: int) -> bool:
+    return any(doc.tokens[words[k]].norm == "не" for k in range(max(0, pos - 2), pos))
+
+
+def _promise_verb(doc: Doc, sent: Sentence) -> tuple[int, str, bool] | None:
+    """(token index, lemma, said in the first person) of the promise verb of a sentence."""
+    words = doc.words(sent)
+    addressed = any(doc.tokens[i].norm in ADDRESSEE for i in words)
+    question = doc.text[sent.start:sent.end].rstrip().endswith("?")
+    for pos, i in enumerate(words):
+        t = doc.tokens[i]
+        if t.kind is not Kind.WORD:
+            continue
+        g = t.info.grammemes
+        lemmas = t.lemmas & PROMISE_VERBS
+        if not lemmas or _negated(doc, words, pos):
+            continue
+        lemma = sorted(lemmas)[0]
+        if lemma not in ADDRESSEE_FREE and not addressed and not (lemma == "вернуться" and "1per" in g):
+            continue
+        if lemma == "вернуться" and "1per" not in g:
+            continue  # «он вернётся в 15:00»: a colleague, not a promise
+        if "futr" in g and "indc" in g and "2per" not in g:
+            return i, lemma, "1per" in g
+        if "INFN" in g and not question:
+            for k in range(max(0, pos - 3), pos):
+                prev = doc.tokens[words[k]]
+                if prev.lemmas & MODALS and "1per" in prev.info.grammemes and not _negated(doc, words, k):
+                    return i, lemma, True
+    return None
 
 
 def find_promises(ann: Annotated) -> list[Promise]:
     out: list[Promise] = []
-    for m in ann.conv.messages:
+    conv = ann.conv
+    for m in conv.messages:
         if m.role is not Role.OPERATOR or not m.text:
             continue
         doc = ann.doc(m.index)
-        for match in find_any(doc, list(PROMISE_PATTERNS)):
-            sent = doc.sentence_of(match.first)
-            out.append(Promise(m.index, sent.start, sent.end, m.text[sent.start:sent.end], None, None, False))
+        ref = message_time(conv, m)
+        times = find_times(doc, ref)
+        for sent in doc.sentences:
+            found = _promise_verb(doc, sent)
+            if found is None:
+                continue
+            i, lemma, first = found
+            own = tuple(t for t in times if sent.start <= t.start < sent.end)
+            concrete = [t for t in own if t.concrete]
+            deadlines = [t.deadline for t in concrete if t.deadline is not None and not t.relative]
+            durations = [t.seconds for t in concrete if t.kind == "duration" and t.seconds and not t.relative]
+            start = sent.start
+            for t in doc.tokens[sent.first:i]:  # the clause of the verb: after the last comma before it
+                if t.kind is Kind.PUNCT and t.text.strip() in (",", ":", ";", "—", "–", "-") and t.mask is None:
+                    start = t.end
+            while start < len(m.text) and m.text[start] == " ":
+                start += 1
+            end = sent.end
+            while end > sent.start and m.text[end - 1] in " .!,;":
+                end -= 1
+            out.append(Promise(
+                turn=m.index, start=start, end=end, text=m.text[start:end],
+                deadline=max(deadlines) if deadlines else None,
+                within_seconds=max(durations) if durations else None,
+                concrete=bool(concrete), verb=lemma, first_person=first,
+                verb_start=doc.tokens[i].start, verb_end=doc.tokens[i].end, times=own,
+            ))
     return out

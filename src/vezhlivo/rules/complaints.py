@@ -1,0 +1,163 @@
+"""C — complaints and difficult clients (C1–C6)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from difflib import SequenceMatcher
+
+from ..model import Finding, Role
+from ..nlp.doc import Doc
+from ..nlp.patterns import find_any, sentence_has
+from ..nlp.times import find_times
+from ..signals import ABUSE_WORDS, THREAT_PATTERNS, abuse_spans, complaint_turns, operator_turns_after
+from .base import RuleContext, Skip, check
+
+
+def _pl(ctx: RuleContext, key: str) -> list[str]:
+    return [str(p) for p in ctx.param(key, []) or []]
+
+
+def _has(ctx: RuleContext, doc: Doc, key: str, unless_key: str | None = None) -> bool:
+    for m in find_any(doc, _pl(ctx, key)):
+        if unless_key and sentence_has(doc, doc.sentence_of(m.first), _pl(ctx, unless_key)):
+            continue
+        return True
+    return False
+
+
+def _complaint_window(ctx: RuleContext) -> tuple[int, list[int]]:
+    """The first complaint of the client and the operator turns that answer it."""
+    turns = complaint_turns(ctx.ann, _pl(ctx, "extra_complaint_patterns"))
+    if not turns:
+        raise Skip("the client does not complain")
+    first = turns[0]
+    window = int(ctx.param("window_turns", 3))
+    ops = operator_turns_after(ctx.ann, first, window if window > 0 else None)
+    if not ops:
+        raise Skip("no operator turn after the complaint")
+    return first, ops
+
+
+def _missing(ctx: RuleContext, key: str, unless_key: str | None = None) -> Iterator[Finding]:
+    _, ops = _complaint_window(ctx)
+    if any(_has(ctx, ctx.doc(i), key, unless_key) for i in ops):
+        return
+    yield ctx.contact_finding(turn=ops[0])
+
+
+@check("C1")
+def apologise(ctx: RuleContext) -> Iterator[Finding]:
+    yield from _missing(ctx, "apology")
+
+
+@check("C2")
+def thank_for_complaint(ctx: RuleContext) -> Iterator[Finding]:
+    yield from _missing(ctx, "thanks", "thanks_unless")
+
+
+@check("C3")
+def show_understanding(ctx: RuleContext) -> Iterator[Finding]:
+    yield from _missing(ctx, "understanding", "understanding_unless")
+
+
+@check("C4")
+def offer_solution(ctx: RuleContext) -> Iterator[Finding]:
+    first, _ = _complaint_window(ctx)
+    ops = operator_turns_after(ctx.ann, first)
+    comp = _pl(ctx, "compensations")
+    for i in ops:
+        doc = ctx.doc(i)
+        if comp and find_any(doc, comp):
+            return
+        if any(t.concrete for t in find_times(doc)):
+            return  # «Заказ будет у Вас сегодня до 18:00»: a concrete step with its time
+    yield ctx.contact_finding(turn=ops[0])
+
+
+@check("C5")
+def abusive_client(ctx: RuleContext) -> Iterator[Finding]:
+    words = [*ABUSE_WORDS, *_pl(ctx, "extra_abuse_words")]
+    threats = [*THREAT_PATTERNS, *_pl(ctx, "extra_threats")]
+    abusive = [m.index for m in ctx.client_messages() if abuse_spans(ctx.doc(m.index), words, threats)]
+    if not abusive:
+        raise Skip("the client is not abusive")
+    first = abusive[0]
+    yield ctx.contact_finding(turn=first)
+    # the operator must stay polite: no insult or threat back, no «ты», no retort
+    retorts = _pl(ctx, "retorts")
+    for i in operator_turns_after(ctx.ann, first):
+        doc = ctx.doc(i)
+        spans = [(s, e) for s, e, _ in abuse_spans(doc, words, threats)]
+        spans += [(m.start, m.end) for m in find_any(doc, retorts)]
+        for s, e in sorted(set(spans)):
+            yield ctx.finding(i, s, e, message=str(ctx.param("message_impolite", ctx.spec.message)),
+                              suggestion=str(ctx.param("suggestion_impolite", ctx.spec.suggestion or "")))
+
+
+# --- C6 repeated question answered the same way ----------------------------------------------
+_STOP = frozenset((
+    "и", "в", "во", "на", "с", "со", "к", "ко", "по", "о", "об", "от", "до", "за", "из", "у", "же", "ли", "не",
+    "ни", "а", "но", "да", "то", "что", "как", "это", "этот", "так", "вот", "бы", "я", "мы", "вы", "ты", "он",
+    "она", "они", "оно", "мой", "ваш", "наш", "свой", "весь", "еще", "уже", "ну", "вообще", "просто",
+    "пожалуйста", "здравствуйте",
+))
+
+
+def _content_lemmas(doc: Doc) -> set[str]:
+    return {doc.tokens[i].lemma for i in doc.words() if doc.tokens[i].is_word and doc.tokens[i].lemma not in _STOP}
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def _same_text(a: str, b: str) -> float:
+    na = re.sub(r"\W+", " ", a.lower().replace("ё", "е")).strip()
+    nb = re.sub(r"\W+", " ", b.lower().replace("ё", "е")).strip()
+    return SequenceMatcher(None, na, nb).ratio()
+
+
+@check("C6")
+def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
+    conv = ctx.conv
+    clients = ctx.client_messages()
+    if len(clients) < 2:
+        raise Skip("the client speaks once")
+    min_overlap = float(ctx.param("min_question_overlap", 0.6))
+    min_same = float(ctx.param("min_answer_similarity", 0.8))
+    min_words = int(ctx.param("min_question_words", 3))
+    markers = _pl(ctx, "repeat_markers")
+
+    def answer_after(turn: int) -> int | None:
+        for m in conv.messages[turn + 1:]:
+            if m.role is Role.CLIENT and m.text:
+                return None
+            if m.role is Role.OPERATOR and m.text:
+                return m.index
+        return None
+
+    done: set[int] = set()
+    for k, later in enumerate(clients[1:], start=1):
+        dl = ctx.doc(later.index)
+        ll = _content_lemmas(dl)
+        marked = bool(markers and find_any(dl, markers))
+        for earlier in clients[:k]:
+            le = _content_lemmas(ctx.doc(earlier.index))
+            repeated = marked or (min(len(ll), len(le)) >= min_words and _overlap(ll, le) >= min_overlap)
+            if not repeated:
+                continue
+            a1, a2 = answer_after(earlier.index), answer_after(later.index)
+            if a1 is None or a2 is None or a2 in done:
+                continue
+            t1, t2 = conv.messages[a1].text, conv.messages[a2].text
+            if len(ctx.doc(a2).words()) < int(ctx.param("min_answer_words", 3)):
+                continue
+            if _same_text(t1, t2) >= min_same:
+                done.add(a2)
+                s = len(t2) - len(t2.lstrip())
+                e = len(t2.rstrip())
+                yield ctx.finding(a2, s, e)
+                break

@@ -1,0 +1,405 @@
+"""S — solving the question and keeping promises (S1–S8)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from ..model import Channel, Conversation, Event, Finding, Message, Role
+from ..nlp.annotate import Annotated
+from ..nlp.doc import Doc, Kind, Sentence
+from ..nlp.patterns import Match, find_any, sentence_has
+from ..nlp.promises import CALLBACK_VERBS, find_promises, message_time
+from ..nlp.times import find_times
+from .base import RuleContext, Skip, check
+
+
+def _pl(ctx: RuleContext, key: str) -> list[str]:
+    return [str(p) for p in ctx.param(key, []) or []]
+
+
+def _aware(a: datetime, b: datetime) -> tuple[datetime, datetime]:
+    """Compare naive with aware times by giving the naive one the other's offset."""
+    if (a.tzinfo is None) != (b.tzinfo is None):
+        if a.tzinfo is None:
+            a = a.replace(tzinfo=b.tzinfo)
+        else:
+            b = b.replace(tzinfo=a.tzinfo)
+    return a, b
+
+
+def _before_or_at(a: datetime, b: datetime) -> bool:
+    x, y = _aware(a, b)
+    return x <= y
+
+
+def _conv_start(conv: Conversation) -> datetime | None:
+    if conv.started_at:
+        return conv.started_at
+    for m in conv.messages:
+        if m.ts:
+            return m.ts
+    return None
+
+
+def _conv_end(conv: Conversation) -> datetime | None:
+    last = None
+    for m in conv.messages:
+        t = message_time(conv, m)
+        if t is not None:
+            last = t
+    return last or _conv_start(conv)
+
+
+def _message_has(doc: Doc, patterns: list[str]) -> bool:
+    return bool(patterns) and bool(find_any(doc, patterns))
+
+
+def _sentences_around(doc: Doc, first: Sentence) -> list[Sentence]:
+    i = doc.sentences.index(first)
+    return doc.sentences[max(0, i - 1): i + 2]
+
+
+def _client_before(ann: Annotated, turn: int) -> Message | None:
+    for m in reversed(ann.conv.messages[:turn]):
+        if m.role is Role.CLIENT and m.text:
+            return m
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+@check("S1")
+def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
+    """A first-person come-back («я уточню и перезвоню») needs permission, a time frame and a check."""
+    ask = _pl(ctx, "permission")
+    for p in find_promises(ctx.ann):
+        if not p.first_person or p.verb not in set(ctx.param("come_back_verbs", [])):
+            continue
+        doc = ctx.doc(p.turn)
+        verb = next(t for t in doc.tokens if t.start >= p.verb_start)
+        if "plur" in verb.info.grammemes and not _message_has(doc, _pl(ctx, "defer")):
+            continue  # «Мы перезвоним Вам завтра»: the company's schedule, not the operator's pause
+        client = _client_before(ctx.ann, p.turn)
+        if client is not None and _message_has(ctx.doc(client.index), _pl(ctx, "client_asked")):
+            continue  # the client asked to be called back: permission is given
+        sent = doc.sentence_of(next(i for i, t in enumerate(doc.tokens) if t.start >= p.verb_start))
+        near = _sentences_around(doc, sent)
+        asked = any(sentence_has(doc, s, ask) for s in near) or any(
+            doc.text[s.start:s.end].rstrip().endswith("?") for s in near[1:] or near)
+        if doc.text[sent.start:sent.end].rstrip().endswith("?"):
+            asked = True
+        if asked and p.concrete:
+            continue
+        yield ctx.finding(p.turn, p.start, p.end)
+
+
+@check("S2")
+def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
+    """Every promise names a concrete time."""
+    unless = _pl(ctx, "unless")
+    for p in find_promises(ctx.ann):
+        if p.concrete:
+            continue
+        doc = ctx.doc(p.turn)
+        verb_tok = next(i for i, t in enumerate(doc.tokens) if t.start >= p.verb_start)
+        sent = doc.sentence_of(verb_tok)
+        if unless and sentence_has(doc, sent, unless):
+            continue
+        k = doc.sentences.index(sent)
+        steps = set(_pl(ctx, "client_steps"))
+        if k > 0 and steps and any(
+            doc.tokens[i].lemmas & steps and "impr" in doc.tokens[i].info.grammemes
+            for i in doc.words(doc.sentences[k - 1])
+        ):
+            continue
+        # «Я вернусь к Вам с ответом, как только…» inside a question to the client is still a promise;
+        # a promise whose time is said in the next sentence («Это займёт около 10 минут») is concrete.
+        sent_idx = next(k for k, s in enumerate(doc.sentences) if s.start <= p.verb_start < s.end)
+        nxt = doc.sentences[sent_idx + 1] if sent_idx + 1 < len(doc.sentences) else None
+        if nxt is not None and any(t.concrete for t in find_times(doc.text[nxt.start:nxt.end])):
+            continue
+        yield ctx.finding(p.turn, p.start, p.end)
+
+
+def _follow_up_times(ann: Annotated, after: datetime) -> list[datetime]:
+    conv = ann.conv
+    out = []
+    for m in conv.messages:
+        if m.role is Role.OPERATOR and m.text:
+            t = message_time(conv, m)
+            if t is not None and not _before_or_at(t, after):
+                out.append(t)
+    return out
+
+
+@check("S3")
+def promise_kept(ctx: RuleContext) -> Iterator[Finding]:
+    """A promised follow-up happens before its deadline: later in this contact or in a later one."""
+    promises = [p for p in find_promises(ctx.ann) if p.deadline is not None]
+    if not promises:
+        raise Skip("no promise with a deadline")
+    judged = False
+    for p in promises:
+        assert p.deadline is not None
+        said = message_time(ctx.conv, ctx.conv.messages[p.turn])
+        if said is None:
+            continue
+        deadline = p.deadline + timedelta(seconds=float(ctx.param("grace_seconds", 60)))
+        if p.verb not in CALLBACK_VERBS:  # «вернусь к Вам через 5 минут»: this contact may keep it
+            same = [t for t in _follow_up_times(ctx.ann, said) if (t - said).total_seconds() >= 1]
+            if any(_before_or_at(t, deadline) for t in same):
+                judged = True
+                continue
+        later = [s for s in (_conv_start(a.conv) for a in ctx.future) if s is not None]
+        later = [s for s in later if not _before_or_at(s, said)]
+        if any(_before_or_at(s, deadline) for s in later):
+            judged = True
+            continue
+        if not later:
+            end = _conv_end(ctx.conv)
+            if end is None or _before_or_at(end, deadline):
+                continue  # the data end before the deadline: cannot judge
+        judged = True
+        yield ctx.finding(p.turn, p.start, p.end)
+    if not judged:
+        raise Skip("the data end before the promised deadline")
+
+
+@check("S4")
+def transfers(ctx: RuleContext) -> Iterator[Finding]:
+    events = ctx.conv.events(Event.TRANSFER)
+    limit = int(ctx.param("max_transfers", 1))
+    if len(events) > limit:
+        yield ctx.contact_finding(turn=events[limit].index)
+
+
+def _contacts_known(ctx: RuleContext) -> tuple[bool, bool]:
+    ann = ctx.ann
+    meta = bool(ctx.param("metadata_counts", True))
+    phone = bool(meta and ctx.conv.client.phone) or bool(ann.phones_given(Role.CLIENT))
+    email = bool(meta and ctx.conv.client.email) or bool(ann.emails_given(Role.CLIENT))
+    for m in ann.operator_messages():
+        doc = ctx.doc(m.index)
+        if _message_has(doc, _pl(ctx, "ask_phone")):
+            phone = True
+        if _message_has(doc, _pl(ctx, "ask_email")):
+            email = True
+    return phone, email
+
+
+@check("S5")
+def contacts_taken(ctx: RuleContext) -> Iterator[Finding]:
+    ops = ctx.operator_messages()
+    if not ops:
+        raise Skip("no operator turns")
+    phone, email = _contacts_known(ctx)
+    if ctx.conv.channel is Channel.PHONE:
+        callbacks = [p for p in find_promises(ctx.ann) if p.verb in CALLBACK_VERBS and p.first_person]
+        if not callbacks:
+            raise Skip("no call-back promised")
+        if not phone:
+            p = callbacks[0]
+            yield ctx.finding(p.turn, p.start, p.end)
+        return
+    if len(ctx.client_messages()) < int(ctx.param("min_client_turns", 2)):
+        raise Skip("too short a chat to ask for contacts")
+    need_both = bool(ctx.param("require_both", False))
+    missing = not (phone and email) if need_both else not (phone or email)
+    if missing:
+        yield ctx.contact_finding(turn=ops[-1].index)
+
+
+# --- S6 hold etiquette -----------------------------------------------------------------------
+def _hold_phrases(ctx: RuleContext, doc: Doc) -> list[Match]:
+    hits = find_any(doc, _pl(ctx, "hold_words"))
+    out = []
+    for h in hits:
+        sent = doc.sentence_of(h.first)
+        if sentence_has(doc, sent, _pl(ctx, "hold_not")):
+            continue
+        if any(t.concrete and t.kind != "duration" for t in find_times(doc.text[sent.start:sent.end])):
+            continue  # «Ожидайте курьера завтра с 10 до 12»
+        out.append(h)
+    return out
+
+
+def _asked_to_wait(ctx: RuleContext, doc: Doc, sent: Sentence) -> bool:
+    if doc.text[sent.start:sent.end].rstrip().endswith("?"):
+        return True
+    return sentence_has(doc, sent, _pl(ctx, "hold_ask"))
+
+
+def _thanked(ctx: RuleContext, doc: Doc) -> bool:
+    return _message_has(doc, _pl(ctx, "thanks_for_waiting"))
+
+
+def _next_operator(conv: Conversation, after: int) -> Message | None:
+    for m in conv.messages[after + 1:]:
+        if m.role is Role.OPERATOR and m.text:
+            return m
+    return None
+
+
+def _seconds_between(conv: Conversation, a: Message, b: Message) -> float | None:
+    if a.start is not None and b.start is not None:
+        return b.start - (a.end if a.end is not None and a.role is not Role.SYSTEM else a.start)
+    ta, tb = message_time(conv, a), message_time(conv, b)
+    if ta is None or tb is None:
+        return None
+    x, y = _aware(ta, tb)
+    return (y - x).total_seconds()
+
+
+@check("S6")
+def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
+    conv = ctx.conv
+    max_hold = float(ctx.param("max_hold_seconds", 120))
+    min_hold = float(ctx.param("min_hold_seconds", 30))
+    msg_thanks = str(ctx.param("message_thanks", ctx.spec.message))
+    sug_thanks = str(ctx.param("suggestion_thanks", "Спасибо за ожидание."))
+    msg_long = str(ctx.param("message_long", ctx.spec.message))
+    starts = conv.events(Event.HOLD_START)
+    ends = conv.events(Event.HOLD_END)
+    seen_hold = False
+    # announced by words («Подождите минуту»)
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        hits = _hold_phrases(ctx, doc)
+        if not hits:
+            continue
+        client = _client_before(ctx.ann, m.index)
+        client_agreed = client is not None and _message_has(ctx.doc(client.index), _pl(ctx, "client_offers_wait"))
+        seen_hold = True
+        for h in hits[:1]:
+            sent = doc.sentence_of(h.first)
+            if not client_agreed and not _asked_to_wait(ctx, doc, sent):
+                yield ctx.match_finding(m.index, h)
+        back = _next_operator(conv, m.index)
+        if back is None:
+            continue
+        gap = _seconds_between(conv, m, back)
+        if gap is not None and gap > max_hold:
+            yield ctx.contact_finding(turn=back.index, message=msg_long)
+        if gap is not None and gap >= min_hold and not _thanked(ctx, ctx.doc(back.index)):
+            yield ctx.contact_finding(turn=back.index, message=msg_thanks, suggestion=sug_thanks)
+    # hold events
+    for s in starts:
+        seen_hold = True
+        prev = None
+        for m in reversed(conv.messages[:s.index]):
+            if m.role is Role.OPERATOR and m.text:
+                prev = m
+                break
+        if prev is None or not (
+            _message_has(ctx.doc(prev.index), _pl(ctx, "hold_ask"))
+            or ctx.doc(prev.index).text.rstrip().endswith("?")
+            or _hold_phrases(ctx, ctx.doc(prev.index))  # already judged above
+        ):
+            yield ctx.contact_finding(turn=s.index)
+        end = next((e for e in ends if e.index > s.index), None)
+        if end is None:
+            continue
+        gap = _seconds_between(conv, s, end)
+        if gap is not None and gap > max_hold:
+            yield ctx.contact_finding(turn=end.index, message=msg_long)
+        back = _next_operator(conv, end.index)
+        if back is not None and not _thanked(ctx, ctx.doc(back.index)):
+            yield ctx.contact_finding(turn=back.index, message=msg_thanks, suggestion=sug_thanks)
+    if not seen_hold:
+        raise Skip("no hold in this contact")
+
+
+# --- S7 absent colleague ---------------------------------------------------------------------
+@check("S7")
+def absent_colleague(ctx: RuleContext) -> Iterator[Finding]:
+    asked_for_person = False
+    found_any = False
+    ops = ctx.operator_messages()
+    for m in ctx.conv.messages:
+        if m.role is Role.CLIENT and m.text and _message_has(ctx.doc(m.index), _pl(ctx, "client_asks_for")):
+            asked_for_person = True
+        if m.role is not Role.OPERATOR or not m.text:
+            continue
+        doc = ctx.doc(m.index)
+        hits = find_any(doc, _pl(ctx, "absent"))
+        if not asked_for_person:
+            hits = [h for h in hits if sentence_has(doc, doc.sentence_of(h.first), _pl(ctx, "person_words"))]
+        hits = [h for h in hits if not sentence_has(doc, doc.sentence_of(h.first), _pl(ctx, "not_a_person"))]
+        if not hits:
+            continue
+        found_any = True
+        nxt = [o for o in ops if o.index > m.index][:1]
+        texts = [doc, *(ctx.doc(o.index) for o in nxt)]
+        offer = any(_message_has(d, _pl(ctx, "offer")) for d in texts)
+        when = any(_message_has(d, _pl(ctx, "when_back")) or any(t.concrete for t in find_times(d)) for d in texts)
+        reason = any(_message_has(d, _pl(ctx, "reasons")) for d in texts)
+        if offer and (when or reason):
+            continue
+        yield ctx.match_finding(m.index, hits[0])
+        break
+    if not found_any:
+        raise Skip("no absent colleague")
+
+
+# --- S8 guarantees ---------------------------------------------------------------------------
+def _percent_hits(doc: Doc) -> list[tuple[int, int, int]]:
+    """«100%», «на сто процентов», «стопроцентно» used as certainty, not as an amount."""
+    out = []
+    toks = doc.tokens
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.mask is not None:
+            i += 1
+            continue
+        span: tuple[int, int] | None = None
+        nxt = i + 1
+        if t.norm == "100" and i + 1 < len(toks) and toks[i + 1].text in ("%", "％"):
+            span, nxt = (t.start, toks[i + 1].end), i + 2
+        elif t.norm == "100%":
+            span = (t.start, t.end)
+        elif t.norm in ("сто", "100") and i + 1 < len(toks) and toks[i + 1].lemma == "процент":
+            span, nxt = (t.start, toks[i + 1].end), i + 2
+        elif t.norm in ("стопроцентно", "стопудово", "стопудов"):
+            out.append((t.start, t.end, i))
+            i += 1
+            continue
+        if span is None:
+            i += 1
+            continue
+        # an amount: «100% предоплата», «100 % стоимости», «скидка 100%», «вернём 100%»
+        after = next((toks[k] for k in range(nxt, len(toks)) if toks[k].kind is not Kind.PUNCT), None)
+        before = next((toks[k] for k in range(i - 1, -1, -1) if toks[k].kind is not Kind.PUNCT), None)
+        same_sent = after is not None and after.sent == t.sent
+        if same_sent and after is not None and after.is_word and after.info.pos in ("NOUN", "ADJF", "NUMR"):
+            i = nxt
+            continue
+        if before is not None and before.is_word and before.sent == t.sent and (
+            before.info.pos in ("NOUN", "ADJF") or (before.info.pos in ("VERB", "INFN")
+                                                     and "tran" in before.info.grammemes
+                                                     and before.norm != "гарантирую")
+        ) and not (same_sent and after is not None and after.info.pos in ("VERB", "ADJS")):
+            i = nxt
+            continue
+        if before is not None and before.norm == "на" and before.sent == t.sent:
+            span = (before.start, span[1])
+        out.append((span[0], span[1], i))
+        i = nxt
+    return out
+
+
+@check("S8")
+def guarantees(ctx: RuleContext) -> Iterator[Finding]:
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        spans: list[tuple[int, int]] = []
+        for h in find_any(doc, _pl(ctx, "patterns")):
+            sent = doc.sentence_of(h.first)
+            if sentence_has(doc, sent, _pl(ctx, "unless")):
+                continue
+            spans.append((h.start, h.end))
+        for s, e, _ in _percent_hits(doc):
+            if not any(a < e and s < b for a, b in spans):
+                spans.append((s, e))
+        for s, e in sorted(spans):
+            yield ctx.finding(m.index, s, e)
