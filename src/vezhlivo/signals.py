@@ -146,14 +146,16 @@ def is_complaint(doc: Doc, extra: Iterable[str] = ()) -> bool:
 def complaint_turns(ann: Annotated, extra: Iterable[str] = ()) -> list[int]:
     """Client messages that complain."""
     ex = tuple(extra)
-    return [m.index for m in ann.client_messages() if is_complaint(ann.doc(m.index), ex)]
+    return ann.memo(f"complaint_turns:{ex}",
+                    lambda: [m.index for m in ann.client_messages() if is_complaint(ann.doc(m.index), ex)])
 
 
 def abusive_client_turns(ann: Annotated, words: Iterable[str] = ABUSE_WORDS,
                          threats: Iterable[str] = THREAT_PATTERNS) -> list[int]:
     """Client messages that insult or threaten (the operator or the company)."""
     w, th = tuple(words), tuple(threats)
-    return [m.index for m in ann.client_messages() if abuse_spans(ann.doc(m.index), w, th)]
+    return ann.memo(f"abusive_client_turns:{hash((w, th))}",
+                    lambda: [m.index for m in ann.client_messages() if abuse_spans(ann.doc(m.index), w, th)])
 
 
 def complaint_resolved(ann: Annotated) -> bool:

@@ -88,6 +88,11 @@ def _promise_verb(doc: Doc, sent: Sentence) -> tuple[int, str, bool] | None:
 
 
 def find_promises(ann: Annotated) -> list[Promise]:
+    """Promises of the operator, found once per conversation (several rules and the card ask)."""
+    return ann.memo("promises", lambda: _find_promises(ann))
+
+
+def _find_promises(ann: Annotated) -> list[Promise]:
     out: list[Promise] = []
     conv = ann.conv
     for m in conv.messages:
