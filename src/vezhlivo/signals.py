@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from .model import Role
@@ -50,6 +51,27 @@ COMPLAINT_PATTERNS = (
     "разве|вообще это ?@any нормально",
     "куда ?@any смотреть",
     "за что ?@any деньги",
+    # something the company did not do, or did wrong
+    "никто ...2 не @verb",
+    "до сих пор ...3 нет",
+    "ждать ...3 ?@num минута|час|неделя|день|месяц|сутки",
+    "уже ?@num неделя|месяц|сутки ...6 не|нет",
+    "не|нет ...6 уже ?@num неделя|месяц|сутки",
+    "третий|четвертый|пятый|десятый раз",
+    "опять|снова @past",
+    "долго ...3 не",
+    "только ?@any обещать",
+    "не ?@any дать|начислить|вернуть|прислать|починить|исправить|подключить|отключить|предупредить|сообщить|"
+    "объяснить|извиниться|перезвонить|слушать|приехать|прийти|привезти|доставить|сделать",
+    "отказать|отказаться ...3 в|от|делать|принять|вернуть|ремонт",
+    "отваливаться|пропадать|глючить|зависать|виснуть|тормозить|вылетать|выкидывать|сбоить|ломаться|сломаться",
+    "сбой",
+    "путать|перепутать|напутать",
+    "грязь|грязно|грязный",
+    "молчать|игнорировать",
+    "позже ?@any обещанный|обещать|срок",
+    "взять|брать|списать|снять ?@any деньги ...4 не|хотя|лишний|дважды",
+    "штраф",
 )
 COMPLAINT_UNLESS = (
     "без претензия",
@@ -133,7 +155,25 @@ def abuse_spans(doc: Doc, words: Iterable[str] = ABUSE_WORDS, threats: Iterable[
     return out
 
 
+_STARS = re.compile(r"(★+)(☆*)")
+_SCORE = re.compile(r"(?:оценк[аи]|рейтинг)\s*:?\s*([1-5])(?:\s*(?:из|/)\s*5)?|\b([1-5])\s*(?:из|/)\s*5\b", re.I)
+
+
+def review_stars(text: str) -> int | None:
+    """The rating a review gives («★★☆☆☆», «Оценка: 2», «2/5»), when it says one."""
+    m = _STARS.search(text)
+    if m and len(m.group(1)) + len(m.group(2)) == 5:
+        return len(m.group(1))
+    m2 = _SCORE.search(text)
+    if m2:
+        return int(m2.group(1) or m2.group(2))
+    return None
+
+
 def is_complaint(doc: Doc, extra: Iterable[str] = ()) -> bool:
+    stars = review_stars(doc.text)
+    if stars is not None:
+        return stars <= 3
     pats = [*COMPLAINT_PATTERNS, *extra]
     for m in find_any(doc, pats):
         if m.first == m.last and not doc.tokens[m.first].info.known:
