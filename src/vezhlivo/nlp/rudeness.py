@@ -1,0 +1,121 @@
+"""Rudeness in Russian text: obscenity, mild swearing, insults, contempt and sarcasm.
+
+``rude_spans(doc)`` returns ``(start, end, kind)`` character spans of a Doc, kinds:
+
+- ``obscene``  — мат, matched by stem with the prefixes it takes («заебали», «похуй», «пиздец»),
+  never as a substring of an innocent word («хлеб», «себе», «застрахуйте», «Херсон», «мудрый»);
+- ``mild``     — mild swearing («блин», «чёрт», «фигня», «хрень»): an offence for an operator, not
+  abuse from a client;
+- ``insult``   — words for a person («дурак», «идиот», «тупой», «не тупите»);
+- ``contempt`` — constructions («вам что, трудно…», «читать не умеете?», «сколько можно повторять»);
+- ``sarcasm``  — set sarcastic phrases («ага, щас», «спасибо, кэп», «какая неожиданность»).
+
+The word lists are data: ``lexicons/rude.yaml``. Quoted text is skipped (``own=True``), so an
+operator quoting the client never counts as the operator's own rudeness.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from .doc import Doc, Kind, Token
+from .patterns import find_any
+
+KINDS = ("obscene", "mild", "insult", "contempt", "sarcasm")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    obscene: re.Pattern[str]
+    obscene_except: frozenset[str]
+    mild_forms: frozenset[str]
+    mild_patterns: tuple[str, ...]
+    insult_lemmas: frozenset[str]
+    insult_except: frozenset[str]
+    person_only: frozenset[str]  # «тупить»: an insult only as «не тупите», «вы тупите»
+    report: frozenset[str]  # «Вы назвали нас идиотами»: reported words
+    object_nouns: frozenset[str]  # «тупой нож»: an object, not a person
+    contempt: tuple[str, ...]
+    sarcasm: tuple[str, ...]
+
+
+def _compile(data: dict[str, Any]) -> Lexicon:
+    def strs(key: str) -> list[str]:
+        return [str(x) for x in data.get(key) or []]
+
+    return Lexicon(
+        obscene=re.compile("|".join(f"(?:{r})" for r in strs("obscene"))),
+        obscene_except=frozenset(strs("obscene_except")),
+        mild_forms=frozenset(strs("mild_forms")),
+        mild_patterns=tuple(strs("mild_patterns")),
+        insult_lemmas=frozenset(strs("insult_lemmas")),
+        insult_except=frozenset(strs("insult_except")),
+        person_only=frozenset(strs("person_only_lemmas")),
+        report=frozenset(strs("report_lemmas")),
+        object_nouns=frozenset(strs("object_nouns")),
+        contempt=tuple(strs("contempt")),
+        sarcasm=tuple(strs("sarcasm")),
+    )
+
+
+@cache
+def lexicon() -> Lexicon:
+    text = resources.files("vezhlivo").joinpath("lexicons/rude.yaml").read_text(encoding="utf-8")
+    return _compile(yaml.safe_load(text))
+
+
+def _is_obscene(tok: Token, lex: Lexicon) -> bool:
+    word = tok.norm
+    return word not in lex.obscene_except and lex.obscene.match(word) is not None
+
+
+def _is_insult(doc: Doc, words: list[int], k: int, lex: Lexicon) -> bool:
+    tok = doc.tokens[words[k]]
+    if tok.norm in lex.insult_except or not tok.lemmas & lex.insult_lemmas:
+        return False
+    if tok.lemmas & lex.person_only and not ({"impr", "2per"} & tok.info.grammemes):
+        return False
+    # «тупой нож», «нож оказался тупой»: a blunt object, not a person
+    near = [doc.tokens[words[j]] for j in range(k - 3, k + 4) if j != k and 0 <= j < len(words)]
+    if any(t.lemmas & lex.object_nouns for t in near):
+        return False
+    return not any(doc.tokens[words[j]].lemmas & lex.report for j in range(k))
+
+
+def rude_spans(doc: Doc, *, own: bool = True, lex: Lexicon | None = None) -> list[tuple[int, int, str]]:
+    """Character spans of rude words and constructions in a Doc, in order, not overlapping."""
+    lex = lex or lexicon()
+    found: list[tuple[int, int, str]] = []
+    for sent in doc.sentences:
+        words = doc.words(sent, own=own)
+        for k, i in enumerate(words):
+            tok = doc.tokens[i]
+            if tok.kind is not Kind.WORD:
+                continue
+            if _is_obscene(tok, lex):
+                found.append((tok.start, tok.end, "obscene"))
+            elif tok.norm in lex.mild_forms:
+                found.append((tok.start, tok.end, "mild"))
+            elif _is_insult(doc, words, k, lex):
+                found.append((tok.start, tok.end, "insult"))
+    for patterns, kind in ((lex.mild_patterns, "mild"), (lex.contempt, "contempt"), (lex.sarcasm, "sarcasm")):
+        for m in find_any(doc, list(patterns), own=own):
+            found.append((m.start, m.end, kind))
+    found.sort(key=lambda x: (x[0], -x[1]))
+    merged: list[tuple[int, int, str]] = []
+    for span in found:
+        if merged and span[0] < merged[-1][1]:
+            continue
+        merged.append(span)
+    return merged
+
+
+def rude_kinds(doc: Doc, *, own: bool = True) -> set[str]:
+    """The kinds of rudeness a Doc contains (empty when it is polite)."""
+    return {kind for _, _, kind in rude_spans(doc, own=own)}
