@@ -63,3 +63,6 @@ def build_card(ann: Annotated) -> Card:
         complained=complained,
         resolved=complaint_resolved(ann) if complained else None,
     )
+
+
+EMPTY_CARD = Card(None, None, (), (), (), 0, False, None)

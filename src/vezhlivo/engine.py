@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from .card import Card, build_card
+from .card import EMPTY_CARD, Card, build_card
 from .errors import RecordError
 from .model import Conversation, Finding, Role, Waiver
 from .nlp.annotate import Annotated, annotate, normalize_phone
@@ -98,6 +98,7 @@ class Engine:
         history: Iterable[Annotated] = (),
         future: Iterable[Annotated] = (),
         ann: Annotated | None = None,
+        with_card: bool = True,
     ) -> ContactReport:
         ann = ann or annotate(conv)
         hist, fut = tuple(history), tuple(future)
@@ -120,7 +121,8 @@ class Engine:
         findings, unused = _apply_waivers(findings, conv.waivers)
         findings.sort(key=lambda f: (f.turn if f.turn is not None else -1, f.start or 0, f.rule))
         score = score_contact(self.rulebook, applicable, [f for f in findings if not f.waived])
-        return ContactReport(conv, findings, score, build_card(ann), silent, unused)
+        card = build_card(ann) if with_card else EMPTY_CARD
+        return ContactReport(conv, findings, score, card, silent, unused)
 
     def check_many(self, items: Iterable[Conversation | RecordError]) -> Iterator[ContactReport | RecordError]:
         """Check a run of conversations; contacts of one client are each other's history."""

@@ -33,6 +33,7 @@ from ..store.schema import Contact, User
 API_VERSION = "v1"
 MAX_BODY = 2 * 1024 * 1024  # bytes; a whole conversation is far smaller
 MAX_DRAFT = 5000  # characters
+HINT_CONTEXT = 10  # messages before the draft that live hints look at (keystroke-pause latency)
 
 
 class BodyLimit:
@@ -201,9 +202,9 @@ def hints(engine: Engine, draft: str, conversation: dict[str, Any]) -> list[dict
     raw = dict(conversation or {})
     raw.setdefault("id", "draft")
     raw.setdefault("channel", "chat")
-    messages = list(raw.get("messages") or [])
     if not isinstance(raw.get("messages", []), list):
         raise HTTPException(422, "conversation: field 'messages': expected a list")
+    messages = list(raw.get("messages") or [])[-HINT_CONTEXT:]
     draft_msg: dict[str, Any] = {"role": "operator", "text": draft}
     if messages and isinstance(messages[-1], dict) and messages[-1].get("ts"):
         draft_msg["ts"] = messages[-1]["ts"]
@@ -212,7 +213,7 @@ def hints(engine: Engine, draft: str, conversation: dict[str, Any]) -> list[dict
     turn = len(conv.messages) - 1
     if not draft.strip():
         return []
-    report = engine.check(conv, ann=annotate(conv, doc_factory=cached_doc))
+    report = engine.check(conv, ann=annotate(conv, doc_factory=cached_doc), with_card=False)
     out = []
     for f in report.findings:
         if f.turn == turn and f.start is not None and conv.messages[turn].role is Role.OPERATOR:
