@@ -1,0 +1,74 @@
+"""E — ending the contact: the client hangs up first (E1), no silent hang-up or chat close (E2)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Event, Finding, Message, Role
+from ..nlp.patterns import find_any
+from .base import RuleContext, Skip, check
+from .greeting import str_list
+
+
+def _last_event(ctx: RuleContext) -> Event | None:
+    events = [m.event for m in ctx.conv.messages if m.role is Role.SYSTEM and m.event]
+    return events[-1] if events else None
+
+
+@check("E1")
+def client_hangs_up_first(ctx: RuleContext) -> Iterator[Finding]:
+    """A call that the operator ended: the client should hang up first (incoming and outgoing alike)."""
+    conv = ctx.conv
+    if conv.ended_by is None:
+        raise Skip("the call's metadata does not say who ended it (ended_by)")
+    if _last_event(ctx) is Event.TRANSFER:
+        raise Skip("the call was transferred: the operator handed it over")
+    abuse = str_list(ctx, "abusive_client")
+    if abuse and any(find_any(ctx.doc(m.index), abuse) for m in ctx.client_messages()):
+        raise Skip("the client was abusive: the operator may end such a call (C5)")
+    if conv.ended_by is Role.OPERATOR:
+        ops = ctx.operator_messages()
+        yield ctx.contact_finding(turn=ops[-1].index if ops else None)
+
+
+def _closing_only(ctx: RuleContext, msgs: list[Message]) -> bool:
+    """The client's last words only close the contact («Спасибо», «До свидания», «ок»)."""
+    closing = str_list(ctx, "client_closing")
+    limit = int(ctx.param("client_closing_words", 4))
+    for m in msgs:
+        doc = ctx.doc(m.index)
+        if "?" in m.text:
+            return False
+        if find_any(doc, closing):
+            continue
+        if len(doc.words(own=False)) > limit:
+            return False
+    return True
+
+
+@check("E2")
+def say_goodbye(ctx: RuleContext) -> Iterator[Finding]:
+    """The contact ends without the operator's goodbye, or with a silent close after the client spoke."""
+    turns = [m for m in ctx.conv.messages if m.is_turn and m.text]
+    ops = [m for m in turns if m.role is Role.OPERATOR]
+    if not ops:
+        raise Skip("the operator never wrote or spoke")
+    if _last_event(ctx) is Event.TRANSFER and ctx.conv.messages[-1].event is Event.TRANSFER:
+        raise Skip("the contact ends with a transfer to a colleague")
+    farewells = str_list(ctx, "farewells")
+    last_op = ops[-1]
+    after = [m for m in turns if m.index > last_op.index]  # the client's words after the operator's last
+    # the operator's closing turn: the last operator messages, back to the previous client message
+    closing_turn: list[Message] = []
+    for m in reversed(turns[: turns.index(last_op) + 1]):
+        if m.role is not Role.OPERATOR:
+            break
+        closing_turn.append(m)
+    said_bye = any(find_any(ctx.doc(m.index), farewells) for m in closing_turn)
+    if said_bye and (not after or _closing_only(ctx, after)):
+        return
+    if said_bye:
+        msg = ctx.param("unanswered_message") or ctx.spec.message
+        yield ctx.contact_finding(turn=last_op.index, message=str(msg))
+        return
+    yield ctx.contact_finding(turn=last_op.index)

@@ -1,0 +1,398 @@
+"""G — opening the contact: the set greeting form, household openers, time of day, the client's name,
+speed of the first answer. Also the small helpers the other contact-structure modules share."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from ..model import Channel, Direction, Event, Finding, Message, Role
+from ..nlp.doc import Doc, Kind, Sentence, Token
+from ..nlp.morph import norm
+from ..nlp.patterns import Match, compile_pattern, find_any, find_in_sentence, sentence_has
+from .base import RuleContext, Skip, check
+
+# ----------------------------------------------------------------- shared helpers
+
+
+def str_list(ctx: RuleContext, key: str) -> list[str]:
+    return [str(p) for p in ctx.param(key, []) or []]
+
+
+def first_operator_turn(ctx: RuleContext) -> list[Message]:
+    """The operator's first turn: the first operator message and the ones that follow it before the client
+    speaks again (chats often split a greeting over two messages)."""
+    out: list[Message] = []
+    for m in ctx.conv.messages:
+        if m.role is Role.OPERATOR and m.text:
+            out.append(m)
+        elif out and (m.role is Role.CLIENT or m.event is Event.TRANSFER):
+            break
+    return out
+
+
+def sentence_text(doc: Doc, sent: Sentence) -> str:
+    return doc.text[sent.start:sent.end]
+
+
+def is_question(doc: Doc, sent: Sentence) -> bool:
+    """A sentence that asks: it ends with «?» (typed chat questions often lack one; we do not guess)."""
+    text = sentence_text(doc, sent).rstrip()
+    return "?" in text[-3:] if text else False
+
+
+def first_sentence_span(doc: Doc) -> tuple[int, int]:
+    for sent in doc.sentences:
+        text = sentence_text(doc, sent)
+        if text.strip():
+            lead = len(text) - len(text.lstrip())
+            return sent.start + lead, sent.start + len(text.rstrip())
+    return 0, len(doc.text)
+
+
+def message_has(ctx: RuleContext, m: Message, patterns: list[str]) -> bool:
+    return bool(patterns) and bool(find_any(ctx.doc(m.index), patterns))
+
+
+def local_time(ctx: RuleContext, m: Message) -> datetime | None:
+    """When a message was said: its own time stamp, else the contact's start (plus the turn's offset in a
+    call). A contact lasts minutes, so the start is close enough for the part of the day."""
+    if m.ts is not None:
+        return m.ts
+    if ctx.conv.started_at is not None:
+        return ctx.conv.started_at + timedelta(seconds=m.start or 0.0)
+    return None
+
+
+def first_message(ctx: RuleContext) -> Message | None:
+    return next((m for m in ctx.conv.messages if m.is_turn), None)
+
+
+_GENERIC = re.compile(
+    r"\b(интернет[- ]?магазин|онлайн[- ]?магазин|магазин|компания|клиника|служба поддержки|ооо|оао|зао|ип|ао|пао)\b",
+    re.I,
+)
+_QUOTES = re.compile(r"[«»\"“”„'`’]")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", norm(_QUOTES.sub("", text)))
+
+
+def company_keys(ctx: RuleContext) -> list[str]:
+    """The company's names (rulebook, aliases, the conversation's own), squashed, with and without
+    generic words such as «Интернет-магазин», so that «интернет-магазина "Kid Mir"» matches «Kid Mir»."""
+    names = [*ctx.rulebook.company.names]
+    if ctx.conv.company:
+        names.append(ctx.conv.company)
+    keys: set[str] = set()
+    for name in names:
+        for variant in (name, _GENERIC.sub(" ", norm(name))):
+            key = _squash(variant)
+            if len(key) >= 3:
+                keys.add(key)
+    return sorted(keys, key=len)
+
+
+def mentions_company(text: str, keys: list[str]) -> bool:
+    squashed = _squash(text)
+    return any(k in squashed for k in keys)
+
+
+def operator_name(ctx: RuleContext) -> str | None:
+    if ctx.conv.operator.name:
+        return norm(ctx.conv.operator.name.split()[0])
+    op_id = ctx.conv.operator.id
+    for op in ctx.rulebook.operators:
+        if op_id and op.id == op_id and op.name:
+            return norm(op.name.split()[0])
+    return None
+
+
+def says_name(doc: Doc, name: str) -> Match | None:
+    for i, t in enumerate(doc.tokens):
+        if t.kind is Kind.WORD and t.mask is None and (t.norm == name or name in t.lemmas):
+            return Match(i, i, t.start, t.end, name)
+    return None
+
+
+# ----------------------------------------------------------------- G1 / G2
+
+
+def _greeting(ctx: RuleContext, doc: Doc) -> Match | None:
+    found = find_any(doc, str_list(ctx, "greetings"))
+    return found[0] if found else None
+
+
+def _missing_parts(ctx: RuleContext, msgs: list[Message], *, client_name: bool) -> tuple[list[str], Match | None]:
+    keys = company_keys(ctx)
+    if not keys:
+        raise Skip("no company name: neither the rulebook nor the conversation names the company")
+    name = operator_name(ctx)
+    greet: Match | None = None
+    greeted = own = client = False
+    indices = {m.index for m in msgs}
+    for m in msgs:
+        doc = ctx.doc(m.index)
+        g = _greeting(ctx, doc)
+        if g is not None:
+            greeted = True
+            if m is msgs[0]:
+                greet = g
+        if name and says_name(doc, name):
+            own = True
+        if not name and find_any(doc, str_list(ctx, "self_intro")):
+            own = True
+    if client_name and ctx.conv.client.name:
+        client = any(nm.turn in indices for nm in ctx.ann.name_mentions(ctx.ann.client_names))
+    missing = []
+    if not greeted:
+        missing.append("приветствия")
+    if not mentions_company(" ".join(m.text for m in msgs), keys):
+        missing.append("названия компании")
+    if not own:
+        missing.append("имени оператора")
+    if client_name and ctx.conv.client.name and not client:
+        missing.append("имени клиента")
+    return missing, greet
+
+
+def _form_finding(ctx: RuleContext, msgs: list[Message], missing: list[str], greet: Match | None) -> Finding:
+    first = msgs[0]
+    doc = ctx.doc(first.index)
+    start, end = (greet.start, greet.end) if greet else first_sentence_span(doc)
+    what = ", ".join(missing)
+    return ctx.finding(first.index, start, end, message=f"{ctx.spec.message} Не хватает: {what}.")
+
+
+@check("G1")
+def incoming_greeting(ctx: RuleContext) -> Iterator[Finding]:
+    """Incoming contact: the first operator turn = greeting + company + the operator's own name."""
+    msgs = first_operator_turn(ctx)
+    if not msgs:
+        raise Skip("the operator never wrote or spoke")
+    missing, greet = _missing_parts(ctx, msgs, client_name=False)
+    if missing:
+        yield _form_finding(ctx, msgs, missing, greet)
+
+
+@check("G2")
+def outgoing_greeting(ctx: RuleContext) -> Iterator[Finding]:
+    """Outgoing call: greeting with the client's name, own name, company, and the purpose of the call."""
+    ops = ctx.operator_messages()
+    if not ops:
+        raise Skip("the operator never spoke")
+    opening = ops[: int(ctx.param("opening_turns", 2))]
+    missing, greet = _missing_parts(ctx, opening, client_name=True)
+    if not any(message_has(ctx, m, str_list(ctx, "purpose")) for m in opening):
+        missing.append("цели звонка")
+    if missing:
+        yield _form_finding(ctx, opening[:1], missing, greet)
+
+
+# ----------------------------------------------------------------- G3
+
+
+@check("G3")
+def household_opener(ctx: RuleContext) -> Iterator[Finding]:
+    """«Алло», «Да?», «Слушаю», «Что вам надо?» as the operator's first words."""
+    msgs = first_operator_turn(ctx)
+    if not msgs:
+        return
+    m = msgs[0]
+    doc = ctx.doc(m.index)
+    if not doc.sentences:
+        return
+    sent = doc.sentences[0]
+    before = [x for x in ctx.conv.messages[: m.index] if x.role is Role.CLIENT and x.text]
+    picks_up = not before
+    pats = str_list(ctx, "openers") + (str_list(ctx, "pickup_openers") if picks_up else [])
+    if is_question(doc, sent):
+        pats += str_list(ctx, "bare_question_openers")
+    for p in pats:
+        pat = compile_pattern(p if p.startswith("^") else "^ " + p)
+        match = next(find_in_sentence(doc, sent, pat), None)
+        if match is not None:
+            yield ctx.match_finding(m.index, match)
+            return
+
+
+# ----------------------------------------------------------------- G4
+
+
+def _in_window(hour: int, window: list[int] | tuple[int, int]) -> bool:
+    lo, hi = int(window[0]), int(window[1])
+    return lo <= hour < hi if lo <= hi else hour >= lo or hour < hi
+
+
+def _part_of_day(ctx: RuleContext, hour: int) -> str:
+    for part, window in ctx.param("hours", {}).items():
+        if _in_window(hour, window):
+            return str(part)
+    return "night"
+
+
+@check("G4")
+def time_of_day(ctx: RuleContext) -> Iterator[Finding]:
+    """«Доброе утро» / «Добрый день» / «Добрый вечер» must fit the local time of the message."""
+    greetings: dict[str, list[str]] = {k: [str(p) for p in v] for k, v in ctx.param("greetings", {}).items()}
+    accept: dict[str, list[int]] = dict(ctx.param("accept", {}))
+    said: list[tuple[Message, Match, str]] = []
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        for part, pats in greetings.items():
+            for match in find_any(doc, pats):
+                said.append((m, match, part))
+    if not said:
+        return
+    names = {"morning": "утро", "day": "день", "evening": "вечер", "night": "ночь"}
+    for m, match, part in said:
+        when = local_time(ctx, m)
+        if when is None:
+            raise Skip("no time: the message has no time stamp and the call no start time")
+        if part in accept and _in_window(when.hour, accept[part]):
+            continue
+        now = _part_of_day(ctx, when.hour)
+        msg = f"{ctx.spec.message} Сейчас {when:%H:%M} — {names.get(now, now)}."
+        better = ctx.param("suggestions", {}).get(now)
+        yield ctx.match_finding(m.index, match, message=msg, suggestion=str(better) if better else None)
+
+
+# ----------------------------------------------------------------- G5
+
+
+def _tactful(ctx: RuleContext, doc: Doc, sent: Sentence) -> bool:
+    if sentence_has(doc, sent, str_list(ctx, "familiar")):
+        return False
+    return sentence_has(doc, sent, str_list(ctx, "polite"))
+
+
+_INTRO_WORDS = frozenset({"это", "я", "звать", "зовут", "уважение", "имя"})
+
+
+def _is_name(tok: Token) -> bool:
+    return tok.kind is Kind.WORD and tok.mask is None and tok.info.known and "Name" in tok.info.grammemes
+
+
+def _name_known_from_text(ctx: RuleContext) -> bool:
+    """The client's name shows up in the text although no self-introduction pattern caught it: the client
+    answers with a bare name («Сергей.»), signs a message («С уважением, Ольга»), or the operator calls
+    the client by a name that is not the operator's own («Ольга, заказ в пути»)."""
+    own = operator_name(ctx)
+    for m in ctx.conv.messages:
+        if not m.text or m.role is Role.SYSTEM:
+            continue
+        doc = ctx.doc(m.index)
+        for sent in doc.sentences:
+            words = doc.words(sent)
+            if not words:
+                continue
+            toks = [doc.tokens[i] for i in words]
+            if m.role is Role.CLIENT:
+                if len(toks) <= 3 and all(_is_name(t) or t.info.pos is None or "Patr" in t.info.grammemes
+                                          or "Surn" in t.info.grammemes for t in toks) and _is_name(toks[0]):
+                    return True
+                if any(_is_name(t) and toks[i - 1].lemma in _INTRO_WORDS for i, t in enumerate(toks) if i > 0):
+                    return True
+            elif _is_name(toks[0]) and toks[0].lemma != own and toks[0].norm != own:
+                j = words[0] + 1
+                while j < len(doc.tokens) and "Patr" in doc.tokens[j].info.grammemes:
+                    j += 1
+                if j < len(doc.tokens) and doc.tokens[j].text in (",", "!"):
+                    return True
+    return False
+
+
+@check("G5")
+def ask_the_name(ctx: RuleContext) -> Iterator[Finding]:
+    """The client's name is unknown: the operator asks for it, tactfully."""
+    if ctx.ann.client_names or _name_known_from_text(ctx):
+        return
+    if not ctx.operator_messages():
+        return
+    blunt: tuple[Message, Match] | None = None
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        if find_any(doc, str_list(ctx, "tactful_asks")):
+            return
+        for match in find_any(doc, str_list(ctx, "asks")):
+            sent = doc.sentence_of(match.first)
+            if _tactful(ctx, doc, sent):
+                return
+            if blunt is None:
+                blunt = (m, match)
+    if blunt is not None:
+        m, match = blunt
+        doc = ctx.doc(m.index)
+        sent = doc.sentence_of(match.first)
+        text = sentence_text(doc, sent)
+        lead = len(text) - len(text.lstrip())
+        yield ctx.finding(m.index, sent.start + lead, sent.start + len(text.rstrip()),
+                          message=ctx.param("blunt_message") or ctx.spec.message)
+        return
+    yield ctx.contact_finding()
+
+
+# ----------------------------------------------------------------- G6
+
+
+def _needs_no_reply(ctx: RuleContext, m: Message) -> bool:
+    """«Спасибо», «ок», «хорошо, жду»: a short closing word of the client that nobody has to answer fast."""
+    if "?" in m.text:
+        return False
+    doc = ctx.doc(m.index)
+    if len(doc.words(own=False)) > int(ctx.param("no_reply_words", 3)):
+        return False
+    return bool(find_any(doc, str_list(ctx, "no_reply_needed")))
+
+
+@check("G6")
+def answer_fast(ctx: RuleContext) -> Iterator[Finding]:
+    """A call before the 4th ring; a chat's first reply within 30 s, later replies fast too."""
+    conv = ctx.conv
+    if conv.channel is Channel.PHONE:
+        if conv.direction is not Direction.INCOMING:
+            raise Skip("an outgoing call: the client, not the operator, picks up")
+        if conv.ring_seconds is None:
+            raise Skip("no ring_seconds in the call's metadata")
+        limit = float(ctx.param("ring_seconds", 15))
+        if conv.ring_seconds > limit:
+            yield ctx.contact_finding(
+                message=f"{ctx.spec.message} Трубку сняли через {conv.ring_seconds:.0f} с (норма — до {limit:.0f} с).")
+        return
+    first_limit = float(ctx.param("first_reply_seconds", 30))
+    later_limit = float(ctx.param("reply_seconds", 60))
+    waits = str_list(ctx, "wait_asked")
+    waiting_since: datetime | None = None
+    answered_once = False
+    seen_time = False
+    asked_to_wait = False  # the operator said «минуту, уточню»: the next answer is not a slow reply
+    for m in conv.messages:
+        if m.role is Role.CLIENT:
+            if m.ts is None:
+                continue
+            seen_time = True
+            if waiting_since is None and not asked_to_wait and not _needs_no_reply(ctx, m):
+                waiting_since = m.ts
+        elif m.role is Role.OPERATOR:
+            if m.ts is None:
+                continue
+            seen_time = True
+            if waiting_since is not None:
+                gap = (m.ts - waiting_since).total_seconds()
+                limit = later_limit if answered_once else first_limit
+                if gap > limit:
+                    yield ctx.contact_finding(
+                        turn=m.index,
+                        message=f"{ctx.spec.message} Ответ через {gap:.0f} с (норма — до {limit:.0f} с).")
+            waiting_since = None
+            answered_once = True
+            asked_to_wait = bool(waits) and bool(find_any(ctx.doc(m.index), waits))
+        elif m.event in (Event.HOLD_START, Event.TRANSFER, Event.CLOSE):
+            waiting_since = None
+            asked_to_wait = False
+            if m.event is Event.HOLD_START:
+                answered_once = True
+    if not seen_time:
+        raise Skip("the messages carry no time stamps")

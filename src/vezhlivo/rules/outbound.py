@@ -1,0 +1,123 @@
+"""O — outbound calls and sales: ask whether it is convenient to talk (O1), respect three refusals (O2),
+honour «не звоните мне» (O3), make the offers the company requires (O4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..model import Direction, Finding, Role
+from ..nlp.annotate import Annotated
+from ..nlp.patterns import find_any, sentence_has
+from .base import RuleContext, Skip, check
+from .greeting import str_list
+
+
+@check("O1")
+def convenient_to_talk(ctx: RuleContext) -> Iterator[Finding]:
+    """An outgoing call: the operator asks whether the client has time to talk now."""
+    if ctx.conv.direction is not Direction.OUTGOING:
+        raise Skip("not an outgoing contact")
+    ops = ctx.operator_messages()
+    if not ops:
+        raise Skip("the operator never spoke")
+    opening = ops[: int(ctx.param("opening_turns", 2))]
+    asks = str_list(ctx, "asks")
+    if any(find_any(ctx.doc(m.index), asks) for m in opening):
+        return
+    yield ctx.contact_finding(turn=opening[0].index)
+
+
+def _is_refusal(ctx: RuleContext, ann: Annotated, index: int) -> bool:
+    doc = ann.doc(index)
+    unless = str_list(ctx, "refusal_unless")
+    for match in find_any(doc, str_list(ctx, "refusals")):
+        if unless and sentence_has(doc, doc.sentence_of(match.first), unless):
+            continue
+        return True
+    return False
+
+
+@check("O2")
+def three_noes(ctx: RuleContext) -> Iterator[Finding]:
+    """After the client's third «нет» the operator closes politely instead of selling on."""
+    limit = int(ctx.param("refusals_before_close", 3))
+    closing = str_list(ctx, "closing")
+    offers = str_list(ctx, "offers")
+    count = 0
+    selling = False  # refusals count once the operator has offered something
+    reached_at: int | None = None
+    for m in ctx.conv.messages:
+        if m.role is Role.OPERATOR and m.text and not selling and find_any(ctx.doc(m.index), offers):
+            selling = True
+        if selling and m.role is Role.CLIENT and m.text and _is_refusal(ctx, ctx.ann, m.index):
+            count += 1
+            if count >= limit and reached_at is None:
+                reached_at = m.index
+                continue
+        if reached_at is not None and m.role is Role.OPERATOR and m.text:
+            if find_any(ctx.doc(m.index), closing):
+                return
+            yield ctx.contact_finding(turn=m.index)
+            return
+
+
+def _asked_not_to_call(ctx: RuleContext, ann: Annotated) -> bool:
+    pats = str_list(ctx, "do_not_call")
+    unless = str_list(ctx, "do_not_call_unless")
+    for m in ann.client_messages():
+        doc = ann.doc(m.index)
+        for match in find_any(doc, pats):
+            if unless and sentence_has(doc, doc.sentence_of(match.first), unless):
+                continue
+            return True
+    return False
+
+
+@check("O3")
+def honour_do_not_call(ctx: RuleContext) -> Iterator[Finding]:
+    """The client asked not to be called any more, and a later outgoing contact still happened: the request
+    is in an earlier contact of the client, or the client reminds of it in this one."""
+    if ctx.conv.direction is not Direction.OUTGOING:
+        raise Skip("not an outgoing contact")
+    ops = ctx.operator_messages()
+    anchor = ops[0].index if ops else None
+    for earlier in ctx.history:
+        if _asked_not_to_call(ctx, earlier):
+            when = earlier.conv.started_at or next((m.ts for m in earlier.conv.messages if m.ts), None)
+            note = f" (контакт {earlier.conv.id}" + (f", {when:%d.%m.%Y}" if when else "") + ")"
+            yield ctx.contact_finding(turn=anchor, message=ctx.spec.message + note)
+            return
+    reminders = str_list(ctx, "reminders")
+    unless = str_list(ctx, "do_not_call_unless")
+    for m in ctx.client_messages():
+        doc = ctx.doc(m.index)
+        if any(not sentence_has(doc, doc.sentence_of(x.first), unless) for x in find_any(doc, reminders)):
+            yield ctx.contact_finding(turn=anchor, message=str(ctx.param("reminder_message") or ctx.spec.message))
+            return
+    if not ctx.history:
+        raise Skip("no earlier contacts of this client to look for a «не звонить» request")
+
+
+@check("O4")
+def mandatory_offers(ctx: RuleContext) -> Iterator[Finding]:
+    """Offers the company requires (params.offers) are made when their occasion comes up."""
+    offers: list[Mapping[str, Any]] = [o for o in ctx.param("offers", []) or [] if isinstance(o, Mapping)]
+    if not offers:
+        raise Skip("the rulebook lists no mandatory offers (params.offers)")
+    texts = [m for m in ctx.conv.messages if m.text and m.role in (Role.CLIENT, Role.OPERATOR)]
+    ops = ctx.operator_messages()
+    for offer in offers:
+        when = [str(p) for p in offer.get("when") or []]
+        pats = [str(p) for p in offer.get("patterns") or []]
+        if not pats:
+            continue
+        if when and not any(find_any(ctx.doc(m.index), when) for m in texts):
+            continue
+        if any(find_any(ctx.doc(m.index), pats) for m in ops):
+            continue
+        name = str(offer.get("name") or pats[0])
+        yield ctx.contact_finding(
+            message=f"{ctx.spec.message} Не предложено: {name}.",
+            suggestion=str(offer["suggestion"]) if offer.get("suggestion") else None,
+        )
