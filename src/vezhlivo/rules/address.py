@@ -1,0 +1,371 @@
+"""A — addressing the client: «Вы» not «ты», the capital «Вы» in writing, the client's name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..model import Finding, Message
+from ..nlp.doc import Doc, Kind, Token
+from ..nlp.morph import analyzer, inflect, norm, word_info
+from ..nlp.patterns import CLASSES
+from .base import RuleContext, Skip, check
+
+_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:] if word else word
+
+
+def _match_case(model: str, word: str) -> str:
+    """Write ``word`` in the letter case of ``model`` (КАПС, Заглавная, строчная)."""
+    if model.isupper() and len(model) > 1:
+        return word.upper()
+    if model[:1].isupper():
+        return _cap(word)
+    return word
+
+
+def _words(doc: Doc) -> list[int]:
+    return [i for i in doc.words() if doc.tokens[i].kind is Kind.WORD]
+
+
+def _prev_word(doc: Doc, i: int) -> Token | None:
+    for j in range(i - 1, -1, -1):
+        t = doc.tokens[j]
+        if t.kind is Kind.WORD:
+            return t
+        if t.kind is Kind.PUNCT and any(ch in t.text for ch in ".!?"):
+            return None
+    return None
+
+
+def _next_word(doc: Doc, i: int, *, across: bool = False) -> Token | None:
+    """The next word token; None when punctuation comes first (unless ``across``)."""
+    for j in range(i + 1, len(doc.tokens)):
+        t = doc.tokens[j]
+        if t.kind is Kind.WORD:
+            return t
+        if not across and t.kind in (Kind.PUNCT, Kind.EMOJI):
+            return None
+    return None
+
+
+# ---------------------------------------------------------------- A1: «ты»
+
+
+def plural_form(word: str) -> str | None:
+    """The «Вы» form of a «ты» form: «подожди» → «Подождите», «тебя» → «Вас», «твой» → «Ваш»."""
+    low = norm(word)
+    info = word_info(low)
+    out: str | None = None
+    if info.lemma == "ты":
+        case = next((c for c in _CASES if c in info.grammemes), "nomn")
+        out = inflect("вы", {case})
+        return _cap(out) if out else "Вы"
+    if info.lemma == "твой":
+        p = next((p for p in analyzer().parse(low) if p.normal_form == "твой"), None)
+        if p is not None:
+            want = {g for g in p.tag.grammemes if g in (*_CASES, "masc", "femn", "neut", "sing", "plur")}
+            if "plur" in want:
+                want -= {"masc", "femn", "neut"}
+            if "accs" in want and "anim" in p.tag.grammemes:
+                want.add("anim")
+            q = analyzer().parse("ваш")[0].inflect(want)
+            if q is not None:
+                return _cap(str(q.word))
+        return "Ваш"
+    out = inflect(low, {"plur"})
+    if out is None:
+        return None
+    return _match_case(word, out)
+
+
+@check("A1")
+def second_person_singular(ctx: RuleContext) -> Iterator[Finding]:
+    fixed = {norm(p) for p in ctx.param("fixed_phrases", [])}
+    allowed = {norm(w) for w in ctx.param("allowed_words", [])}
+    is_2sg = CLASSES["2sg"]
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        low_text = norm(m.text)
+        fixed_spans = [(x.start(), x.end()) for p in fixed
+                       for x in re.finditer(r"(?<!\w)" + re.escape(p) + r"(?!\w)", low_text)]
+        run: list[tuple[int, str]] = []  # adjacent «ты» forms: «ты можешь» is one finding
+        words = _words(doc)
+        for pos, i in enumerate([*words, -1]):
+            t = doc.tokens[i] if i >= 0 else None
+            sugg = None
+            if t is not None and t.norm not in allowed and not any(s <= t.start < e for s, e in fixed_spans) \
+                    and (is_2sg(t) or (t.info.lemma == "твой" and t.info.pos == "ADJF" and t.info.known)):
+                sugg = None if _past_homonym(doc, i, t) else plural_form(t.text)
+            if sugg is not None and run and pos == run[-1][0] + 1 and _no_punct_between(doc, words[pos - 1], i):
+                run.append((pos, sugg))
+                continue
+            if run:
+                first, last = doc.tokens[words[run[0][0]]], doc.tokens[words[run[-1][0]]]
+                yield ctx.finding(m.index, first.start, last.end, suggestion=" ".join(x for _, x in run))
+            run = [(pos, sugg)] if sugg is not None else []
+
+
+def _past_homonym(doc: Doc, i: int, t: Token) -> bool:
+    """«мы перешли», «вы пришли»: a past plural that the dictionary also reads as «перешли!»."""
+    if "2per" in t.info.grammemes or "past" not in t.info.all_grammemes:
+        return False
+    prev = _prev_word(doc, i)
+    return prev is not None and doc.tokens[i - 1].kind is not Kind.PUNCT
+
+
+def _no_punct_between(doc: Doc, a: int, b: int) -> bool:
+    return all(doc.tokens[j].kind is not Kind.PUNCT for j in range(a + 1, b))
+
+
+# ---------------------------------------------------------------- A2: capital «Вы»
+
+_VY_FORMS = frozenset({"вы", "вас", "вам", "вами"})
+
+
+def _is_vy(t: Token) -> bool:
+    if t.kind is not Kind.WORD:
+        return False
+    if t.norm in _VY_FORMS:
+        return True
+    return t.info.lemma == "ваш" and t.info.pos == "ADJF" and t.norm.startswith("ваш")
+
+
+@check("A2")
+def capital_vy(ctx: RuleContext) -> Iterator[Finding]:
+    if not ctx.param("enabled_written", True):
+        raise Skip("the company writes «вы» in lower case (params.enabled_written is off)")
+    if not ctx.conv.channel.written:
+        raise Skip("A2 is about writing")
+    group_after = {norm(w) for w in ctx.param("group_after", [])}
+    group_before = {norm(w) for w in ctx.param("group_before", [])}
+    group_nouns = {norm(w) for w in ctx.param("group_nouns", [])}
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        if _group_addressed(doc, group_after, group_before) or _plural_audience(doc, group_nouns):
+            continue
+        for i in _words(doc):
+            t = doc.tokens[i]
+            if not _is_vy(t) or not t.text[0].islower():
+                continue
+            yield ctx.finding(m.index, t.start, t.end, suggestion=_cap(t.text))
+
+
+def _plural_audience(doc: Doc, nouns: set[str]) -> bool:
+    """«Уважаемые клиенты, вы можете…»: a notice to many readers."""
+    return any(t.kind is Kind.WORD and t.info.lemma in nouns and "plur" in t.info.grammemes
+               and "nomn" in t.info.grammemes for t in doc.tokens)
+
+
+def _group_addressed(doc: Doc, after: set[str], before: set[str]) -> bool:
+    """«вы все», «вы оба», «каждый из вас»: the operator speaks to several people."""
+    for i in _words(doc):
+        t = doc.tokens[i]
+        if t.norm not in _VY_FORMS:
+            continue
+        nxt = _next_word(doc, i)
+        if nxt is not None and nxt.norm in after:
+            return True
+        prev = _prev_word(doc, i)
+        if prev is not None and prev.norm == "из":
+            prev2 = _prev_word(doc, doc.tokens.index(prev))
+            if prev2 is not None and (prev2.norm in before or prev2.info.lemma in before):
+                return True
+    return False
+
+
+# ---------------------------------------------------------------- A3/A4: the client's name
+
+
+def _familiar_stems(ctx: RuleContext) -> tuple[str, ...]:
+    """Stems of the short forms of the client's name («Наташа» for Наталья), from A5's data."""
+    a5 = ctx.rulebook.rules.get("A5")
+    shorts = (a5.params.get("short_forms") or {}) if a5 is not None else {}
+    out: list[str] = []
+    for name in ctx.ann.client_names:
+        out += [norm(s) for s in shorts.get(name, []) if len(s) >= 3]
+    return tuple(out)
+
+
+def _client_name_tokens(ctx: RuleContext, m: Message, *, familiar: bool = False) -> list[int]:
+    """Indices of tokens of operator message ``m`` that name the client."""
+    names = ctx.ann.client_names
+    doc = ctx.doc(m.index)
+    stems = _familiar_stems(ctx) if familiar else ()
+    out = []
+    for i in _words(doc):
+        t = doc.tokens[i]
+        familiar_hit = bool(stems) and t.norm.startswith(stems) and "Name" in t.info.grammemes
+        if not (t.lemmas & names or t.norm in names or familiar_hit):
+            continue
+        # a name that is also a common noun (Вера, Надежда, Любовь) counts only when capitalised
+        if not t.text[0].isupper() and "Name" not in t.info.grammemes:
+            continue
+        out.append(i)
+    return out
+
+
+@check("A3")
+def name_usage(ctx: RuleContext) -> Iterator[Finding]:
+    if not ctx.ann.client_names:
+        raise Skip("the client's name is unknown")
+    ops = ctx.operator_messages()
+    key = "min_operator_turns_email" if ctx.conv.channel.value == "email" else "min_operator_turns"
+    need = int(ctx.param(key, ctx.param("min_operator_turns", 3)))
+    if len(ops) < need:
+        raise Skip(f"fewer than {need} operator turns")
+    per_turn = [len(_client_name_tokens(ctx, m, familiar=True)) for m in ops]
+    total = sum(per_turn)
+    name = _cap(sorted(ctx.ann.client_names)[0])
+    if total == 0:
+        yield ctx.contact_finding(suggestion=ctx.param("suggestion_never", "").format(name=name) or None)
+        return
+    share = sum(1 for n in per_turn if n) / len(ops)
+    if total > int(ctx.param("max_mentions", 4)) and share > float(ctx.param("max_share", 0.6)):
+        yield ctx.contact_finding(
+            message=str(ctx.param("message_too_often", ctx.spec.message)),
+            suggestion=str(ctx.param("suggestion_too_often", "")) or None,
+        )
+
+
+@check("A4")
+def full_name(ctx: RuleContext) -> Iterator[Finding]:
+    patr = ctx.conv.client.patronymic
+    parts = (ctx.conv.client.name or "").split()
+    if not patr and len(parts) >= 2 and any("Patr" in p.tag.grammemes for p in analyzer().parse(parts[1])[:2]):
+        patr = parts[1]  # «Иван Петрович» given as the name
+    if not patr or not ctx.conv.client.name:
+        raise Skip("the client's patronymic is unknown")
+    first = norm(ctx.conv.client.name.split()[0])
+    patr_low = norm(patr.split()[0])
+    patr_lemmas = word_info(patr_low).lemmas | {patr_low}
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        for i in _client_name_tokens(ctx, m):
+            t = doc.tokens[i]
+            if t.info.lemma != first and t.norm != first and first not in t.lemmas:
+                continue
+            nxt = _next_word(doc, i)
+            if nxt is not None and (nxt.lemmas & patr_lemmas or nxt.norm[:4] == patr_low[:4]):
+                continue
+            prev = _prev_word(doc, i)
+            if prev is not None and (prev.lemmas & patr_lemmas):
+                continue
+            yield ctx.finding(m.index, t.start, t.end, suggestion=_full_name(t, patr))
+
+
+def _full_name(t: Token, patr: str) -> str:
+    case = next((c for c in _CASES if c in t.info.grammemes), "nomn")
+    patr_form = patr
+    if case != "nomn":
+        for p in analyzer().parse(norm(patr)):
+            if "Patr" in p.tag.grammemes:
+                q = p.inflect({case})
+                if q is not None:
+                    patr_form = _cap(str(q.word))
+                break
+    return f"{t.text} {patr_form}"
+
+
+# ---------------------------------------------------------------- A5: familiarity
+
+
+def _diminutive_re(suffixes: list[str]) -> re.Pattern[str]:
+    return re.compile("(?:" + "|".join(re.escape(s) for s in suffixes) + ")[аеиоуыюяь]{0,3}$")
+
+
+def _name_stems(ctx: RuleContext) -> dict[str, str]:
+    """Stem → the client's name as it should be written."""
+    shorts = {norm(k): [norm(s) for s in v] for k, v in (ctx.param("short_forms", {}) or {}).items()}
+    stems: dict[str, str] = {}
+    for name in ctx.ann.client_names:
+        full = _cap(name)
+        if ctx.conv.client.name and norm(ctx.conv.client.name.split()[0]) == name:
+            full = ctx.conv.client.name.split()[0]
+        stems[name[:3]] = full
+        for s in shorts.get(name, []):
+            stems[s] = full
+    return stems
+
+
+@check("A5")
+def familiarity(ctx: RuleContext) -> Iterator[Finding]:
+    dim = _diminutive_re(list(ctx.param("diminutive_suffixes", [])))
+    stems = _name_stems(ctx)
+    full_names = set(ctx.ann.client_names)
+    adjectives = {norm(w) for w in ctx.param("endearing_adjectives", [])}
+    nouns = {norm(w) for w in ctx.param("endearing_nouns", [])}
+    persons = {norm(w) for w in ctx.param("person_nouns", [])}
+    openers = {norm(w) for w in ctx.param("address_openers", [])}
+    default = ctx.spec.suggestion
+    client_name = ctx.conv.client.name.split()[0] if ctx.conv.client.name else None
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        for i in _words(doc):
+            t = doc.tokens[i]
+            low = t.norm
+            # a diminutive of the client's name
+            if stems and low not in full_names and t.info.lemma not in full_names and dim.search(low):
+                hit = None
+                for stem, full in stems.items():
+                    if not low.startswith(stem) or len(low) <= len(stem) + 2:
+                        continue
+                    name_like = t.text[0].isupper() or "Name" in t.info.all_grammemes
+                    if not name_like and (len(stem) < 3 or (t.info.known and t.info.pos != "NOUN")):
+                        continue
+                    if t.info.known and "Name" not in t.info.all_grammemes:
+                        continue
+                    hit = full
+                    break
+                if hit is not None:
+                    yield ctx.finding(m.index, t.start, t.end, suggestion=hit)
+                    continue
+            lemma = t.info.lemma
+            if (low in adjectives or lemma in adjectives) and "ADJF" in t.info.all_grammemes \
+                    and "plur" not in t.info.grammemes:
+                if _endearing_adjective(doc, i, full_names, persons, openers):
+                    yield ctx.finding(m.index, t.start, t.end, suggestion=client_name or default)
+                continue
+            if (low in nouns or lemma in nouns) and _vocative_start(doc, i, nouns=True) \
+                    and _next_word(doc, i) is None:
+                yield ctx.finding(m.index, t.start, t.end, suggestion=client_name or default)
+
+
+def _endearing_adjective(doc: Doc, i: int, names: set[str], persons: set[str], openers: set[str]) -> bool:
+    """«дорогая Наталья», «наша дорогая Аллочка», «Спасибо, дорогая!» — not «товар дорогой»."""
+    nxt = _next_word(doc, i)
+    prev = _prev_word(doc, i)
+    if nxt is not None:
+        if nxt.norm in names or nxt.info.lemma in names or nxt.info.lemma in persons:
+            return True
+        if nxt.info.lemma == "мой" and _vocative_start(doc, i):  # «Милая моя, …»
+            return True
+        if "Name" in nxt.info.grammemes and nxt.text[0].isupper():
+            return prev is None or prev.info.lemma in ("наш", "мой") or doc.tokens[i].text[0].isupper()
+        if nxt.text[0].isupper() and not nxt.info.known:
+            return prev is not None and prev.info.lemma in ("наш", "мой")
+        return False
+    if not _vocative_start(doc, i):
+        return False
+    # standing alone: «Спасибо, дорогая!», «Не волнуйтесь, милая, …»
+    after = next((t for t in doc.tokens[i + 1:] if t.kind is not Kind.EMOJI), None)
+    if after is None or any(c in after.text for c in "!?"):
+        return True
+    if prev is None:
+        return False
+    return prev.norm in openers or "impr" in prev.info.grammemes
+
+
+def _vocative_start(doc: Doc, i: int, *, nouns: bool = False) -> bool:
+    """The word opens an address: at the start, after a comma or «!», (nouns) after «мой/моя»."""
+    if i == 0:
+        return True
+    prev = doc.tokens[i - 1]
+    if prev.kind is Kind.WORD:
+        return nouns and prev.info.lemma in ("мой", "наш")
+    if prev.kind is Kind.PUNCT:
+        return any(c in prev.text for c in ",.!?")
+    return prev.kind is Kind.EMOJI

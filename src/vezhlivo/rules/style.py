@@ -1,0 +1,379 @@
+"""W — written style: CAPS, spelling, slang, emoji and «!», one-word messages, magic words, letters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..model import Channel, Finding, Message, Role
+from ..nlp.doc import Doc, Kind, Token
+from ..nlp.morph import norm
+from ..nlp.patterns import find_any, sentence_has
+from .base import RuleContext, Skip, check
+
+_CYR = re.compile(r"[А-Яа-яЁё]")
+_LAT = re.compile(r"[A-Za-z]")
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:] if word else word
+
+
+def _sentence_first(doc: Doc, i: int) -> bool:
+    sent = doc.sentence_of(i)
+    words = [j for j in range(sent.first, sent.last) if doc.tokens[j].kind is Kind.WORD]
+    return bool(words) and words[0] == i
+
+
+def _company_words(ctx: RuleContext) -> set[str]:
+    comp = ctx.rulebook.company
+    out: set[str] = set()
+    for phrase in (*comp.vocabulary, *comp.names):
+        out |= {norm(w) for w in re.findall(r"[\wЁё-]+", phrase)}
+    return out
+
+
+# ---------------------------------------------------------------- W1: CAPS
+
+
+def _is_abbreviation(t: Token, abbr: set[str], company: set[str]) -> bool:
+    low = t.norm
+    if low in abbr or low in company:
+        return True
+    letters = t.text.replace("-", "")
+    if _LAT.search(letters) and len(letters) <= 5:
+        return True  # PDF, SMS, USB, iOS
+    if "Abbr" in t.info.all_grammemes or ("Orgn" in t.info.all_grammemes and len(letters) <= 5):
+        return True
+    vowels = sum(1 for ch in low if ch in "аеёиоуыэюяaeiouy")
+    return len(letters) <= 5 and vowels == 0  # МТС, ГБДД-like
+
+
+def _looks_like_brand(t: Token) -> bool:
+    """A lone capitalised RUTUBE, ADIDAS or МАГНИТ is a name, not shouting."""
+    if _LAT.search(t.text):
+        return True
+    return bool({"Orgn", "Geox", "Name", "Surn", "Trad"} & t.info.all_grammemes)
+
+
+_NUMBERED = re.compile(r"(?:^|\n|\s{2,})(?:\d+(?:\.\d+)*\.?\s*)?$")
+_LINE_END = re.compile(r"^[ \t:]*(?:\n|\s{2,}|$)")
+
+
+def _heading(doc: Doc, first: int, last: int) -> bool:
+    """«1.2 ЗАПИСЬ» on a line of its own: a heading of an instruction, not shouting."""
+    before = doc.text[:doc.tokens[first].start]
+    after = doc.text[doc.tokens[last].end:]
+    return bool(_NUMBERED.search(before)) and bool(_LINE_END.match(after)) and bool(before.strip())
+
+
+@check("W1")
+def caps(ctx: RuleContext) -> Iterator[Finding]:
+    abbr = {norm(w) for w in ctx.param("abbreviations", [])}
+    company = _company_words(ctx)
+    min_single = int(ctx.param("min_single_letters", 5))
+    min_run = int(ctx.param("min_run_words", 2))
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        run: list[int] = []
+        for i in [*range(len(doc.tokens)), -1]:
+            t = doc.tokens[i] if i >= 0 else None
+            if t is not None and t.kind is Kind.PUNCT and not any(c in t.text for c in ".!?;:\n") and run:
+                continue  # commas and dashes inside a shouted phrase
+            caps_word = (
+                t is not None and t.kind is Kind.WORD and t.mask is None and (len(t.text) >= 2 or bool(run))
+                and t.text.isupper() and not _is_abbreviation(t, abbr, company)
+            )
+            if caps_word:
+                run.append(i)
+                continue
+            if run:
+                long_word = any(len(doc.tokens[j].text.replace("-", "")) >= min_single for j in run)
+                if len(run) == 1 and _looks_like_brand(doc.tokens[run[0]]):
+                    long_word = False
+                if (len(run) >= min_run or long_word) and not _heading(doc, run[0], run[-1]):
+                    first, last = doc.tokens[run[0]], doc.tokens[run[-1]]
+                    quote = m.text[first.start:last.end]
+                    fix = quote.lower()
+                    if _sentence_first(doc, run[0]):
+                        fix = _cap(fix)
+                    yield ctx.finding(m.index, first.start, last.end, suggestion=fix)
+            run = []
+
+
+# ---------------------------------------------------------------- W2: spelling
+
+
+_PROPER = frozenset({"Fixd", "Geox", "Orgn", "Trad"})
+
+
+def _jargon(word: str, stems: tuple[str, ...]) -> bool:
+    """A form of an accepted jargon stem: «стримить», «стримите», «таймкоды»."""
+    return any(word.startswith(s) and len(word) <= len(s) + 5 for s in stems)
+
+
+@check("W2")
+def spelling(ctx: RuleContext) -> Iterator[Finding]:
+    from ..nlp import spelling as sp
+
+    why = sp.available()
+    if why:
+        raise Skip(f"spell checking is unavailable: {why}")
+    accepted = _company_words(ctx) | set(ctx.ann.client_names) | set(ctx.ann.operator_names)
+    accepted |= {norm(w) for w in ctx.param("accept", [])}
+    if ctx.conv.client.name:
+        accepted |= {norm(w) for w in ctx.conv.client.name.split()}
+    if ctx.conv.client.patronymic:
+        accepted.add(norm(ctx.conv.client.patronymic))
+    if ctx.conv.operator.name:
+        accepted |= {norm(w) for w in ctx.conv.operator.name.split()}
+    w3 = ctx.rulebook.rules.get("W3")
+    if w3 is not None:  # slang is W3's business
+        accepted |= {norm(w) for w in (w3.params.get("words") or {})}
+    min_len = int(ctx.param("min_letters", 4))
+    for cm in ctx.client_messages():  # words the client wrote: names, products, places
+        accepted |= {t.norm for t in ctx.doc(cm.index).tokens if t.kind is Kind.WORD}
+    stems = tuple(norm(w) for w in ctx.param("accept_stems", []))
+    max_short = int(ctx.param("max_distance", 1))
+    max_long = int(ctx.param("max_distance_long", 2))
+    long_from = int(ctx.param("long_word_letters", 6))
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        for i, t in enumerate(doc.tokens):
+            if t.kind is not Kind.WORD or t.mask is not None or _LAT.search(t.text):
+                continue
+            if len(t.text) < min_len or t.norm in accepted or t.text.isupper():
+                continue
+            if t.text[0].isupper() and (not _sentence_first(doc, i) or _PROPER & t.info.grammemes):
+                continue  # a proper name
+            if _jargon(t.norm, stems) or t.info.known or not sp.is_misspelt(t.text):
+                continue
+            if "-" in t.text and all(norm(p) in accepted or _jargon(norm(p), stems) or not sp.is_misspelt(p)
+                                     for p in t.text.split("-") if p):
+                continue
+            max_d = max_long if len(t.text) >= long_from else max_short
+            sugg = sp.best_suggestion(t.text, max_d)
+            if sugg is None or norm(sugg) == t.norm:
+                continue
+            yield ctx.finding(m.index, t.start, t.end, suggestion=sugg)
+
+
+# ---------------------------------------------------------------- W3: slang
+
+
+@check("W3")
+def slang(ctx: RuleContext) -> Iterator[Finding]:
+    words = {norm(k): str(v) for k, v in (ctx.param("words", {}) or {}).items()}
+    standalone = {norm(w) for w in ctx.param("standalone_only", [])}
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        for t in doc.tokens:
+            if t.kind is not Kind.WORD or t.mask is not None:
+                continue
+            start, end, key = t.start, t.end, t.norm
+            repl = words.get(key)
+            if repl is None and "-" in key:  # «чё-то», «щас-щас»
+                key = key.split("-")[0]
+                start, end = t.start, t.start + len(key)
+                repl = words.get(key)
+            if repl is None:
+                continue
+            if t.text.isupper() and len(t.text) > 1 and t.norm in ("тк", "мб"):
+                continue  # ТК (трудовой кодекс), МБ (мегабайт)
+            if key in standalone and not _standalone(doc, t):
+                continue  # «норм морали», «два типа»: an ordinary word here
+            fix = _cap(repl) if t.text[0].isupper() else repl
+            yield ctx.finding(m.index, start, end, suggestion=fix)
+
+
+def _standalone(doc: Doc, t: Token) -> bool:
+    """The word is not followed by another word of its phrase: «всё норм.», «ага, понятно»."""
+    k = doc.tokens.index(t)
+    nxt = doc.tokens[k + 1] if k + 1 < len(doc.tokens) else None
+    return nxt is None or nxt.kind is not Kind.WORD
+
+
+# ---------------------------------------------------------------- W4: emoji and «!»
+
+_BANGS = re.compile(r"[!¡]{2,}|!\?[!?]+|\?!+")
+
+
+def _by_channel(value: object, channel: Channel, default: int) -> int:
+    if isinstance(value, dict):
+        got = value.get(channel.value, value.get("default", default))
+        return int(str(got))
+    if value is None:
+        return default
+    return int(str(value))
+
+
+@check("W4")
+def emoji_and_bangs(ctx: RuleContext) -> Iterator[Finding]:
+    max_emoji = _by_channel(ctx.param("max_emoji"), ctx.conv.channel, 1)
+    max_bangs = _by_channel(ctx.param("max_exclamations"), ctx.conv.channel, 3)
+    msg_emoji = str(ctx.param("message_emoji", ctx.spec.message))
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        emoji = [t for t in doc.tokens
+                 if t.kind is Kind.EMOJI and t.mask is None and t.text not in ("\ufe0f", "\u200d")]
+        if len(emoji) > max_emoji:
+            yield ctx.finding(m.index, emoji[0].start, emoji[-1].end, message=msg_emoji,
+                              suggestion=str(ctx.param("suggestion_emoji", "")) or None)
+        runs = [x for x in _BANGS.finditer(m.text) if not doc.masked(x.start(), x.end())]
+        for x in runs:
+            yield ctx.finding(m.index, x.start(), x.end(), suggestion="!" if "?" not in x.group() else "?")
+        if runs:
+            continue
+        bangs = [x.start() for x in re.finditer("!", m.text) if not doc.masked(x.start(), x.start() + 1)]
+        if len(bangs) > max_bangs:
+            yield ctx.finding(m.index, bangs[max_bangs], bangs[-1] + 1,
+                              suggestion=str(ctx.param("suggestion_exclamations", "")) or None)
+
+
+# ---------------------------------------------------------------- W5: one-word and split messages
+
+
+def _word_count(doc: Doc) -> int:
+    return sum(1 for t in doc.tokens if t.kind in (Kind.WORD, Kind.NUMBER))
+
+
+@check("W5")
+def short_messages(ctx: RuleContext) -> Iterator[Finding]:
+    allowed = {norm(w) for w in ctx.param("one_word_allowed", [])}
+    max_burst = int(ctx.param("max_burst", 3))
+    short_words = int(ctx.param("short_words", 4))
+    burst_seconds = float(ctx.param("burst_seconds", 60))
+    in_burst: set[int] = set()
+    # a reply split into many short consecutive operator messages
+    runs: list[list[Message]] = []
+    cur: list[Message] = []
+    for m in (x for x in ctx.conv.messages if x.is_turn and x.text):
+        short = m.role is Role.OPERATOR and _word_count(ctx.doc(m.index)) <= short_words
+        if short and cur and cur[0].ts and m.ts and (m.ts - cur[0].ts).total_seconds() > burst_seconds:
+            runs.append(cur)
+            cur = []
+        if short:
+            cur.append(m)
+        else:
+            runs.append(cur)
+            cur = []
+    runs.append(cur)
+    for run in runs:
+        if len(run) >= max_burst and all(x.ts is not None for x in run):  # no times: cannot judge
+            in_burst |= {x.index for x in run}
+            yield ctx.finding(run[0].index, 0, len(run[0].text),
+                              message=str(ctx.param("message_burst", ctx.spec.message)),
+                              suggestion=str(ctx.param("suggestion_burst", "")) or None)
+    for m in ctx.operator_messages():
+        if m.index in in_burst:
+            continue
+        doc = ctx.doc(m.index)
+        words = [t for t in doc.tokens if t.kind in (Kind.WORD, Kind.NUMBER)]
+        if len(words) != 1 or words[0].kind is not Kind.WORD or words[0].mask is not None:
+            continue
+        w = words[0]
+        if w.norm in allowed or w.lemma in allowed:
+            continue
+        yield ctx.finding(m.index, w.start, w.end)
+
+
+# ---------------------------------------------------------------- W6: «пожалуйста» and «спасибо»
+
+
+@check("W6")
+def magic_words(ctx: RuleContext) -> Iterator[Finding]:
+    ops = ctx.operator_messages()
+    need = int(ctx.param("min_operator_turns", 2))
+    if len(ops) < need:
+        raise Skip(f"fewer than {need} operator messages")
+    docs = [ctx.doc(m.index) for m in ops]
+    for key in ("please", "thanks"):
+        patterns = list(ctx.param(f"{key}_patterns", []))
+        if not any(find_any(d, patterns) for d in docs):
+            yield ctx.contact_finding(message=str(ctx.param(f"message_{key}", ctx.spec.message)),
+                                      suggestion=str(ctx.param(f"suggestion_{key}", "")) or None)
+
+
+# ---------------------------------------------------------------- W7: the structure of a letter
+
+
+def _has(doc: Doc, sent_indices: list[int], patterns: list[str]) -> bool:
+    return any(sentence_has(doc, doc.sentences[s], patterns) for s in sent_indices)
+
+
+@check("W7")
+def letter_structure(ctx: RuleContext) -> Iterator[Finding]:
+    greetings = list(ctx.param("greeting_patterns", []))
+    ctas = list(ctx.param("cta_patterns", []))
+    not_cta = {norm(w) for w in ctx.param("not_cta_imperatives", [])}
+    signoffs = list(ctx.param("signoff_patterns", []))
+    head = int(ctx.param("greeting_sentences", 2))
+    tail = int(ctx.param("cta_sentences", 4))
+    name = ctx.conv.client.name.split()[0] if ctx.conv.client.name else None
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        n = len(doc.sentences)
+        if _word_count(doc) < int(ctx.param("min_words", 8)):
+            continue
+        if not _has(doc, list(range(min(head, n))), greetings):
+            sugg = f"Здравствуйте, {name}!" if name else "Здравствуйте!"
+            yield ctx.contact_finding(message=str(ctx.param("message_greeting", ctx.spec.message)),
+                                      suggestion=sugg, turn=m.index)
+        end = n
+        for s_idx in range(max(0, n - tail - 2), n):  # the tail before «С уважением, …»
+            if sentence_has(doc, doc.sentences[s_idx], signoffs):
+                end = s_idx + 1
+                break
+        last = list(range(max(0, end - tail), end))
+        has_cta = _has(doc, last, ctas)
+        if not has_cta:
+            for s in last:
+                sent = doc.sentences[s]
+                if doc.text[sent.start:sent.end].rstrip().endswith("?"):
+                    has_cta = True
+                for j in doc.words(sent):
+                    t = doc.tokens[j]
+                    if t.kind is Kind.WORD and "impr" in t.info.grammemes and "plur" in t.info.grammemes \
+                            and t.norm not in not_cta:
+                        has_cta = True
+        if not has_cta:
+            yield ctx.contact_finding(message=str(ctx.param("message_cta", ctx.spec.message)),
+                                      suggestion=str(ctx.param("suggestion_cta", "")) or None, turn=m.index)
+
+
+# ---------------------------------------------------------------- W8: a self-centred introduction
+
+_CLIENT_WORDS = frozenset({"вы", "вас", "вам", "вами"})
+
+
+@check("W8")
+def long_intro(ctx: RuleContext) -> Iterator[Finding]:
+    max_words = int(ctx.param("max_intro_words", 20))
+    min_markers = int(ctx.param("min_markers", 2))
+    markers = list(ctx.param("self_patterns", []))
+    greetings = list(ctx.param("greeting_patterns", []))
+    company = _company_words(ctx)
+    names = set(ctx.ann.client_names)
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        intro: list[int] = []
+        words = 0
+        for s_idx, sent in enumerate(doc.sentences):
+            toks = [doc.tokens[j] for j in doc.words(sent)]
+            if s_idx == 0 and sentence_has(doc, sent, greetings) and len(toks) <= 6:
+                continue  # «Здравствуйте, Алла!»
+            if any(t.norm in _CLIENT_WORDS or t.info.lemma == "ваш" or t.info.lemma in names for t in toks):
+                break
+            intro.append(s_idx)
+            words += len(toks)
+        if words <= max_words or not intro:
+            continue
+        hits = 0
+        for s_idx in intro:
+            sent = doc.sentences[s_idx]
+            hits += sum(1 for p in markers if sentence_has(doc, sent, [p]))
+            hits += sum(1 for j in doc.words(sent) if doc.tokens[j].norm in company)
+        if hits < min_markers:
+            continue
+        first, last = doc.sentences[intro[0]], doc.sentences[intro[-1]]
+        yield ctx.finding(m.index, first.start, last.end)
