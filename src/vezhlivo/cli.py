@@ -47,7 +47,8 @@ def _load(rulebook: Path | None, select: list[str] | None = None, ignore: list[s
 
 
 def _read_options(rb: Rulebook, operator: list[str] | None, map_: str | None, source_format: str | None,
-                  timezone: str | None) -> Any:
+                  timezone: str | None, transcript: Path | None = None, operator_channel: str | None = None,
+                  asr_model: str | None = None, vad: str | None = None) -> Any:
     from .errors import VezhlivoError
     from .ingest import FORMATS, ReadOptions, parse_mapping
 
@@ -55,11 +56,19 @@ def _read_options(rb: Rulebook, operator: list[str] | None, map_: str | None, so
         _fail(f"unknown --from {source_format!r} (expected {' | '.join(FORMATS)})")
     try:
         mapping = parse_mapping(map_) if map_ else {}
+        calls = None
+        if operator_channel or asr_model or vad:
+            from .audio.options import CallOptions
+
+            calls = CallOptions.from_settings(rb.settings, operator_channel=operator_channel, asr_model=asr_model,
+                                              vad=vad)
     except VezhlivoError as exc:
         _fail(str(exc))
         raise
+    if transcript is not None and not transcript.is_file():
+        _fail(f"--transcript {transcript}: no such file")
     return ReadOptions(operators=tuple(operator or ()), mapping=mapping, settings=rb.settings,
-                       format=source_format, default_tz=timezone)
+                       format=source_format, default_tz=timezone, transcript=transcript, calls=calls)
 
 
 def _progress(items: Iterable[T], label: str) -> Iterator[T]:
@@ -92,6 +101,10 @@ def check(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also say which rules could not judge.")] = False,
     source_format: Annotated[Optional[str], typer.Option("--from", help="Force the input format.")] = None,  # noqa: UP045
     timezone: Annotated[Optional[str], typer.Option(help="Zone of times written without one.")] = None,  # noqa: UP045
+    transcript: Annotated[Optional[Path], typer.Option(help="Transcript of the one recording checked.")] = None,  # noqa: UP045
+    operator_channel: Annotated[Optional[str], typer.Option(help="Stereo calls: left | right.")] = None,  # noqa: UP045
+    asr_model: Annotated[Optional[str], typer.Option(help="Local ASR model dir, or whisper-base.")] = None,  # noqa: UP045
+    vad: Annotated[Optional[str], typer.Option(help="Voice activity: webrtc | silero.")] = None,  # noqa: UP045
 ) -> None:
     """Check conversations and report findings, suggestions and scores.
 
@@ -106,7 +119,7 @@ def check(
     from .ingest import read_paths
     from .report.model import RunReport
 
-    opts = _read_options(rb, operator, map_, source_format, timezone)
+    opts = _read_options(rb, operator, map_, source_format, timezone, transcript, operator_channel, asr_model, vad)
     engine = Engine(rb)
     run = RunReport(rulebook=rb, mask_pii=mask_pii)
     for item in engine.check_many(_progress(read_paths(paths, opts), "прочитано")):
@@ -115,7 +128,8 @@ def check(
             typer.echo(f"vezhlivo: {item}", err=True)
         else:
             run.contacts.append(item)
-    for note in opts.notes:
+    notes = [*opts.notes, *(opts.calls.notes if opts.calls is not None else [])]
+    for note in notes if verbose or not opts.calls else opts.notes:
         typer.echo(f"vezhlivo: note: {note}", err=True)
     if not run.contacts:
         if not run.errors:

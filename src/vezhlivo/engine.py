@@ -105,7 +105,11 @@ class Engine:
         findings: list[Finding] = []
         silent: list[tuple[str, str]] = []
         applicable: list[RuleSpec] = []
+        no_text = not any(m.text.strip() for m in conv.turns)
         for spec in self.specs_for(conv):
+            if no_text and spec.needs_text:
+                silent.append((spec.code, "no transcript: only timing is judged"))
+                continue
             fn = check_for(spec)
             if fn is None:
                 silent.append((spec.code, "no check is implemented for this rule"))

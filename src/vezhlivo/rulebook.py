@@ -47,6 +47,7 @@ class RuleSpec:
     kind: str = "code"
     enabled: bool = True
     points: float | None = None
+    needs_text: bool = True  # False: judged from times and metadata alone (a call without transcript)
 
     def applies(self, channel: Channel, direction: Direction) -> bool:
         return self.enabled and channel in self.channels and direction in self.directions
@@ -178,6 +179,7 @@ def _spec(raw: Mapping[str, Any], where: str) -> RuleSpec:
             kind=str(raw.get("kind", "code")),
             enabled=bool(raw.get("enabled", True)),
             points=raw.get("points"),
+            needs_text=bool(raw.get("needs_text", True)),
         )
     except KeyError as exc:
         raise RulebookError(f"{where}: rule {raw.get('code', '?')} lacks the field {exc.args[0]!r}") from None

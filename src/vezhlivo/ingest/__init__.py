@@ -48,7 +48,8 @@ __all__ = [
 ]
 
 CANONICAL_SUFFIXES = (".jsonl", ".json", ".ndjson")
-KNOWN_SUFFIXES = (*CANONICAL_SUFFIXES, ".txt", ".zip", ".eml", ".mbox", ".mbx", ".csv", ".tsv", ".xlsx", ".xlsm")
+KNOWN_SUFFIXES = (*CANONICAL_SUFFIXES, ".txt", ".zip", ".eml", ".mbox", ".mbx", ".csv", ".tsv", ".xlsx", ".xlsm",
+                  ".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".srt", ".vtt")
 
 #: format names ``detect_format`` returns and ``ReadOptions.format`` accepts
 FORMATS = ("canonical", "telegram", "whatsapp", "email", "mbox", "zendesk", "intercom", "jivo", "usedesk",
@@ -65,6 +66,15 @@ class ReadOptions:
     settings: dict[str, Any] = field(default_factory=dict)  # the rulebook's settings
     format: str | None = None  # force a format (one of FORMATS) instead of detecting it
     notes: list[str] = field(default_factory=list, compare=False)  # filled while reading
+    transcript: Path | None = None  # the transcript of a single recording (check call.wav --transcript …)
+    calls: Any = None  # audio.options.CallOptions; built from the rulebook when a call is met
+
+    def call_options(self) -> Any:
+        if self.calls is None:
+            from ..audio.options import CallOptions
+
+            object.__setattr__(self, "calls", CallOptions.from_settings(self.settings))
+        return self.calls
 
     @property
     def zone(self) -> str:
@@ -267,13 +277,71 @@ def _expand(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
             yield p, True
 
 
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3")
+TRANSCRIPT_ONLY_SUFFIXES = (".srt", ".vtt")
+
+
+def _read_call(path: Path, options: ReadOptions) -> Iterator[Conversation | RecordError]:
+    """A recording (with ``options.transcript`` or its side-car) or a transcript of a call."""
+    from ..audio.calls import CallFiles, read_call_files
+
+    if path.suffix.lower() in AUDIO_SUFFIXES:
+        transcript = options.transcript
+        if transcript is None:
+            from ..audio.calls import find_calls
+
+            found = [c for c in find_calls(path.parent) if c.audio == path]
+            files = found[0] if found else CallFiles(path, None, None, None)
+        else:
+            files = CallFiles(path, transcript, None, None)
+    else:
+        files = CallFiles(None, path, None, None)
+    yield read_call_files(files, options.call_options())
+
+
+def _is_call_transcript(path: Path) -> bool:
+    suffix = path.suffix.lower()
+    if suffix in TRANSCRIPT_ONLY_SUFFIXES:
+        return True
+    if suffix == ".json":
+        from ..audio.transcripts import sniff_transcript
+
+        try:
+            return sniff_transcript(path) is not None
+        except (OSError, ValueError):
+            return False
+    return False
+
+
+def _calls_in(folder: Path, options: ReadOptions) -> tuple[list[Conversation | RecordError], set[Path]]:
+    """The calls of a folder (recordings with side-car transcripts, metadata, CDRs) and their files."""
+    from ..audio.calls import call_sidecars, find_calls, read_call_files
+
+    files = call_sidecars(folder)
+    if not files:
+        return [], set()
+    return [read_call_files(c, options.call_options()) for c in find_calls(folder)], files
+
+
 def read_paths(paths: Iterable[Path], options: ReadOptions | None = None) -> Iterator[Conversation | RecordError]:
-    """Conversations of files and folders; ``.eml`` files are threaded together across all of them."""
+    """Conversations of files and folders; ``.eml`` files are threaded together across all of them;
+    recordings and call transcripts (with their side-car files) become phone conversations."""
     options = options or ReadOptions()
     mails: list[Path] = []
+    taken: set[Path] = set()
+    for p in paths:
+        if p.is_dir():
+            calls, files = _calls_in(p, options)
+            taken |= files
+            yield from calls
     for p, named in _expand(paths):
+        if p in taken:
+            continue
         if not p.exists():
             yield RecordError(str(p), None, None, "no such file")
+            continue
+        if p.suffix.lower() in AUDIO_SUFFIXES or (named and _is_call_transcript(p)):
+            yield from _read_call(p, options)
             continue
         try:
             kind = options.format or detect_format(p)

@@ -10,6 +10,7 @@ from typing import Any
 from ..engine import ContactReport
 from ..errors import RecordError
 from ..pii import Masker, identity
+from ..model import Channel
 from ..rulebook import Rulebook
 
 SCHEMA = "vezhlivo.report.v1"
@@ -69,7 +70,17 @@ def contact_dict(c: ContactReport, mask_pii: bool = False) -> dict[str, Any]:
         "silent": [{"rule": code, "reason": why} for code, why in c.silent],
         "unused_waivers": [{"rule": w.rule, "reason": w.reason, "by": w.by} for w in c.unused_waivers],
         "source": {"path": conv.source.path, "record": conv.source.record} if conv.source else None,
+        "call": _call(c),
     }
+
+
+def _call(c: ContactReport) -> dict[str, Any] | None:
+    """Talk/listen, interruptions, pauses, tempo, holds of a call with timed turns (else null)."""
+    if c.conv.channel is not Channel.PHONE:
+        return None
+    from ..audio.measures import call_metrics
+
+    return call_metrics(c.conv) or None
 
 
 def summary(contacts: list[ContactReport], errors: list[RecordError]) -> dict[str, Any]:
@@ -83,12 +94,18 @@ def summary(contacts: list[ContactReport], errors: list[RecordError]) -> dict[st
 
     def group(items: list[ContactReport]) -> dict[str, Any]:
         rules: Counter[str] = Counter(f.rule for c in items for f in c.active_findings)
-        return {
+        out: dict[str, Any] = {
             "conversations": len(items),
             "average_score": round(sum(c.score.total for c in items) / len(items), 1),
             "findings": sum(rules.values()),
             "top_rules": [{"rule": r, "count": n} for r, n in rules.most_common(5)],
         }
+        calls = [m for m in (_call(c) for c in items) if m]
+        if calls:
+            from ..audio.measures import summarize_metrics
+
+            out["calls"] = summarize_metrics(calls)
+        return out
 
     operators = [
         {"id": oid, "name": name, "team": items[0].conv.operator.team, **group(items)}

@@ -47,6 +47,20 @@ def render_text(run: RunReport, console: Console, verbose: bool = False) -> None
             bits.append("жалоба: " + ("решена" if card["resolved"] else "не решена"))
         if bits:
             console.print("  карточка: " + "; ".join(bits), style="dim")
+        call = c.get("call")
+        if call:
+            share = call.get("operator_talk_share")
+            parts = [f"длительность {call['duration_seconds']:.0f} с"]
+            if share is not None:
+                parts.append(f"оператор говорил {100 * share:.0f}%")
+            parts.append(f"перебиваний {call['interruptions']}")
+            if call.get("reply_pause_mean") is not None:
+                parts.append(f"пауза перед ответом {call['reply_pause_mean']:.1f} с")
+            if call.get("tempo_ratio") is not None:
+                parts.append(f"темп оператор/клиент {call['tempo_ratio']:.2f}")
+            if call.get("holds"):
+                parts.append(f"удержаний {call['holds']} ({call['hold_seconds']:.0f} с)")
+            console.print("  звонок: " + "; ".join(parts), style="dim")
         if verbose:
             for s in c["silent"]:
                 console.print(f"  · {s['rule']} не проверено: {s['reason']}", style="dim")
