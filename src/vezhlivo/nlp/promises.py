@@ -27,6 +27,9 @@ MODALS = frozenset({"мочь", "постараться", "стараться", 
 # verbs that need the client as addressee («сообщу Вам», «свяжемся с Вами») to be a promise to the client
 ADDRESSEE_FREE = frozenset({"перезвонить", "отписаться"})
 ADDRESSEE = frozenset({"вы", "вас", "вам", "вами", "клиент"})
+# «сообщу», «напишу», «отвечу» of the operator are said to the client unless someone else is named
+SELF_EVIDENT = frozenset({"сообщить", "написать", "ответить", "связаться", "отписаться", "уведомить",
+                          "проинформировать", "известить"})
 CALLBACK_VERBS = frozenset({"перезвонить", "позвонить", "набрать", "созвониться", "дозвониться"})
 
 
@@ -59,6 +62,22 @@ def _negated(doc: Doc, words: list[int], pos: int) -> bool:
     return any(doc.tokens[words[k]].norm == "не" for k in range(max(0, pos - 2), pos))
 
 
+def _other_addressee(doc: Doc, words: list[int], pos: int) -> bool:
+    """«напишу им», «сообщу курьеру», «позвоню в ресторан»: the verb is aimed at someone else."""
+    for k in range(max(0, pos - 2), min(len(words), pos + 4)):
+        if k == pos:
+            continue
+        t = doc.tokens[words[k]]
+        if t.kind is not Kind.WORD or t.norm in ADDRESSEE:
+            continue
+        g = t.info.grammemes
+        if "datv" in g and t.info.pos in ("NPRO", "NOUN") and "anim" in g | {"anim"} and t.norm not in ("мне", "нам"):
+            return True
+        if k == pos + 1 and t.norm in ("в", "на", "к", "во"):
+            return True
+    return False
+
+
 def _promise_verb(doc: Doc, sent: Sentence) -> tuple[int, str, bool] | None:
     """(token index, lemma, said in the first person) of the promise verb of a sentence."""
     words = doc.words(sent)
@@ -73,7 +92,9 @@ def _promise_verb(doc: Doc, sent: Sentence) -> tuple[int, str, bool] | None:
         if not lemmas or _negated(doc, words, pos):
             continue
         lemma = sorted(lemmas)[0]
-        if lemma not in ADDRESSEE_FREE and not addressed and not (lemma == "вернуться" and "1per" in g):
+        first = "1per" in g or ("INFN" in g and pos > 0 and "1per" in doc.tokens[words[pos - 1]].info.grammemes)
+        if (lemma not in ADDRESSEE_FREE and not addressed and not (lemma == "вернуться" and "1per" in g)
+                and not (first and lemma in SELF_EVIDENT and not _other_addressee(doc, words, pos))):
             continue
         if lemma == "вернуться" and "1per" not in g:
             continue  # «он вернётся в 15:00»: a colleague, not a promise

@@ -9,7 +9,7 @@ from ..model import Channel, Conversation, Event, Finding, Message, Role
 from ..nlp.annotate import Annotated
 from ..nlp.doc import Doc, Kind, Sentence
 from ..nlp.patterns import Match, find_any, sentence_has
-from ..nlp.promises import CALLBACK_VERBS, find_promises, message_time
+from ..nlp.promises import CALLBACK_VERBS, Promise, find_promises, message_time
 from ..nlp.times import find_times
 from .base import RuleContext, Skip, check
 
@@ -68,12 +68,21 @@ def _client_before(ann: Annotated, turn: int) -> Message | None:
 
 
 # ---------------------------------------------------------------------------------------------
+def _restated(p: Promise, promises: list[Promise]) -> bool:
+    """«Перезвоню на этот номер» at the goodbye repeats a concrete promise made earlier in the contact."""
+    family = CALLBACK_VERBS if p.verb in CALLBACK_VERBS else {p.verb}
+    return any(q.turn < p.turn and q.concrete and q.verb in family for q in promises)
+
+
 @check("S1")
 def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
     """A first-person come-back («я уточню и перезвоню») needs permission, a time frame and a check."""
     ask = _pl(ctx, "permission")
-    for p in find_promises(ctx.ann):
+    promises = find_promises(ctx.ann)
+    for p in promises:
         if not p.first_person or p.verb not in set(ctx.param("come_back_verbs", [])):
+            continue
+        if _restated(p, promises):
             continue
         doc = ctx.doc(p.turn)
         verb = next(t for t in doc.tokens if t.start >= p.verb_start)
@@ -97,8 +106,9 @@ def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
 def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
     """Every promise names a concrete time."""
     unless = _pl(ctx, "unless")
-    for p in find_promises(ctx.ann):
-        if p.concrete:
+    promises = find_promises(ctx.ann)
+    for p in promises:
+        if p.concrete or _restated(p, promises):
             continue
         doc = ctx.doc(p.turn)
         verb_tok = next(i for i, t in enumerate(doc.tokens) if t.start >= p.verb_start)
@@ -119,6 +129,40 @@ def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
         if nxt is not None and any(t.concrete for t in find_times(doc.text[nxt.start:nxt.end])):
             continue
         yield ctx.finding(p.turn, p.start, p.end)
+    yield from _vague_answers(ctx, unless)
+
+
+def _vague_answers(ctx: RuleContext, unless: list[str]) -> Iterator[Finding]:
+    """«Постараемся в ближайшее время», «Как освободятся», «Позже, как узнаю» — a short answer that
+    gives the client no time, after the client asked when."""
+    when = _pl(ctx, "when_asked")
+    vague = _pl(ctx, "vague_answers")
+    promised = {(p.turn, p.start) for p in find_promises(ctx.ann)}
+    previous_client: Message | None = None
+    for m in ctx.conv.messages:
+        if m.role is Role.CLIENT and m.text:
+            previous_client = m
+            continue
+        if m.role is not Role.OPERATOR or not m.text or previous_client is None:
+            continue
+        asked = bool(when) and bool(find_any(ctx.doc(previous_client.index), when))
+        doc = ctx.doc(m.index)
+        times = find_times(doc, None)
+        for sent in doc.sentences:
+            if (m.index, sent.start) in promised or any(
+                    p_turn == m.index and sent.start <= p_start < sent.end for p_turn, p_start in promised):
+                continue
+            words = doc.words(sent)
+            if not words or len(words) > int(ctx.param("vague_max_words", 7)):
+                continue
+            inside = [t for t in times if sent.start <= t.start < sent.end]
+            if any(t.concrete for t in inside):
+                continue
+            is_vague = any(t.kind == "vague" for t in inside) or sentence_has(doc, sent, vague)
+            if is_vague and (asked or any(t.kind == "vague" for t in inside)):
+                if unless and sentence_has(doc, sent, unless):
+                    continue
+                yield ctx.finding(m.index, doc.tokens[words[0]].start, doc.tokens[words[-1]].end)
 
 
 def _follow_up_times(ann: Annotated, after: datetime) -> list[datetime]:
