@@ -105,7 +105,8 @@ _STOP = frozenset((
 
 
 def _content_lemmas(doc: Doc) -> set[str]:
-    return {doc.tokens[i].lemma for i in doc.words() if doc.tokens[i].is_word and doc.tokens[i].lemma not in _STOP}
+    """Lemmas of the words that carry meaning, numbers included («почему 690, а не 390?»)."""
+    return {doc.tokens[i].lemma for i in doc.words(own=False) if doc.tokens[i].lemma not in _STOP}
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
@@ -130,6 +131,8 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
     min_same = float(ctx.param("min_answer_similarity", 0.8))
     min_words = int(ctx.param("min_question_words", 3))
     markers = _pl(ctx, "repeat_markers")
+    again = _pl(ctx, "answer_markers")
+    min_answer_overlap = float(ctx.param("min_answer_overlap", 0.75))
 
     def answer_after(turn: int) -> int | None:
         for m in conv.messages[turn + 1:]:
@@ -155,7 +158,10 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
             t1, t2 = conv.messages[a1].text, conv.messages[a2].text
             if len(ctx.doc(a2).words()) < int(ctx.param("min_answer_words", 3)):
                 continue
-            if _same_text(t1, t2) >= min_same:
+            d1, d2 = ctx.doc(a1), ctx.doc(a2)
+            same = _same_text(t1, t2) >= min_same or _overlap(_content_lemmas(d1), _content_lemmas(d2)) >= (
+                min_answer_overlap) and len(_content_lemmas(d2)) >= min_words
+            if same or (again and find_any(d2, again)):
                 done.add(a2)
                 s = len(t2) - len(t2.lstrip())
                 e = len(t2.rstrip())
