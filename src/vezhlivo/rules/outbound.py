@@ -107,6 +107,10 @@ def mandatory_offers(ctx: RuleContext) -> Iterator[Finding]:
         raise Skip("the rulebook lists no mandatory offers (params.offers)")
     texts = [m for m in ctx.conv.messages if m.text and m.role in (Role.CLIENT, Role.OPERATOR)]
     ops = ctx.operator_messages()
+    company = (ctx.conv.company or ctx.rulebook.company.name or "").lower()
+    offers = [o for o in offers if not o.get("company") or str(o["company"]).lower() in company]
+    if not offers:
+        raise Skip("no mandatory offer of this company")
     for offer in offers:
         when = [str(p) for p in offer.get("when") or []]
         pats = [str(p) for p in offer.get("patterns") or []]
