@@ -158,8 +158,10 @@ def _vague_answers(ctx: RuleContext, unless: list[str]) -> Iterator[Finding]:
             inside = [t for t in times if sent.start <= t.start < sent.end]
             if any(t.concrete for t in inside):
                 continue
-            is_vague = any(t.kind == "vague" for t in inside) or sentence_has(doc, sent, vague)
-            if is_vague and (asked or any(t.kind == "vague" for t in inside)):
+            if any(t.concrete for t in times):
+                break  # the message names a time frame elsewhere («Обычно модерация длится до 24 часов»)
+            explicit = sentence_has(doc, sent, vague)
+            if explicit or (asked and any(t.kind == "vague" for t in inside)):
                 if unless and sentence_has(doc, sent, unless):
                     continue
                 yield ctx.finding(m.index, doc.tokens[words[0]].start, doc.tokens[words[-1]].end)
