@@ -158,12 +158,25 @@ def _missing_parts(ctx: RuleContext, msgs: list[Message], *, client_name: bool) 
     return missing, greet
 
 
-def _form_finding(ctx: RuleContext, msgs: list[Message], missing: list[str], greet: Match | None) -> Finding:
+def greeting_form(ctx: RuleContext) -> str | None:
+    """The set form in this company's words: «Интернет-магазин Kid Mir, Елизавета, здравствуйте!»."""
+    company = ctx.conv.company or next(iter(ctx.rulebook.company.aliases), None) or ctx.rulebook.company.name
+    operator = ctx.conv.operator.name
+    if not operator:
+        operator = next((o.name for o in ctx.rulebook.operators if o.id and o.id == ctx.conv.operator.id), None)
+    if not company or not operator:
+        return None
+    return f"{company}, {operator.split()[0]}, здравствуйте!"
+
+
+def _form_finding(ctx: RuleContext, msgs: list[Message], missing: list[str], greet: Match | None,
+                  suggestion: str | None = None) -> Finding:
     first = msgs[0]
     doc = ctx.doc(first.index)
     start, end = (greet.start, greet.end) if greet else first_sentence_span(doc)
     what = ", ".join(missing)
-    return ctx.finding(first.index, start, end, message=f"{ctx.spec.message} Не хватает: {what}.")
+    return ctx.finding(first.index, start, end, message=f"{ctx.spec.message} Не хватает: {what}.",
+                       suggestion=suggestion)
 
 
 @check("G1")
@@ -174,7 +187,7 @@ def incoming_greeting(ctx: RuleContext) -> Iterator[Finding]:
         raise Skip("the operator never wrote or spoke")
     missing, greet = _missing_parts(ctx, msgs, client_name=False)
     if missing:
-        yield _form_finding(ctx, msgs, missing, greet)
+        yield _form_finding(ctx, msgs, missing, greet, greeting_form(ctx))
 
 
 @check("G2")
@@ -214,7 +227,7 @@ def household_opener(ctx: RuleContext) -> Iterator[Finding]:
         pat = compile_pattern(p if p.startswith("^") else "^ " + p)
         match = next(find_in_sentence(doc, sent, pat), None)
         if match is not None:
-            yield ctx.match_finding(m.index, match)
+            yield ctx.match_finding(m.index, match, suggestion=greeting_form(ctx))
             return
 
 
