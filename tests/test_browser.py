@@ -100,3 +100,29 @@ def test_operator_types_a_draft_and_sees_the_hint(server: tuple[str, list[str]],
     response = page.goto(f"{base}/contacts/chat-002")
     assert response is not None and response.status == 404
     page.close()
+
+
+def test_operator_rehearses_a_scenario_in_the_browser(server: tuple[str, list[str]], browser: object) -> None:
+    from vezhlivo.practice.scenarios import load_scenarios
+
+    sc = load_scenarios()["courier-no-show"]
+    assert sc.good is not None
+    base, _ = server
+    page = browser.new_page()  # type: ignore[attr-defined]
+    _login(page, base, "operator", "operator-demo")
+    page.goto(f"{base}/practice")
+    page.click(f'button.start[data-scenario="{sc.id}"]')
+    page.locator("#dialogue .msg.client").first.wait_for(timeout=10_000)
+    for i, text in enumerate(sc.good.replies):
+        page.fill("#reply", text)
+        page.click("#send")
+        page.locator("#dialogue .msg.operator").nth(i).wait_for(timeout=10_000)
+        page.wait_for_function(f"document.querySelectorAll('#dialogue .msg').length >= {2 * i + 2}", timeout=10_000)
+        if page.locator("#card").count():
+            break
+    if not page.locator("#card").count():
+        page.click("#end")
+    card = page.locator("#card")
+    card.wait_for(timeout=10_000)
+    assert "зачтено" in card.inner_text() and "не зачтено" not in card.inner_text()
+    page.close()

@@ -425,7 +425,12 @@ def create_app(db_url: str = "sqlite:///vezhlivo.sqlite", rulebook: str | None =
             raise HTTPException(403, "supervisors and admins only")
         return st.store.calibration(scope)
 
+    from .practice import pages as practice_pages
+    from .practice import router as practice_router
+
+    app.include_router(practice_router)
     app.include_router(pages_router)
+    app.include_router(practice_pages)
     return app
 
 

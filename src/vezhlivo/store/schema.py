@@ -131,3 +131,37 @@ class RulebookVersion(Base):
 
 
 Index("ix_contacts_operator_day", Contact.operator_id, Contact.day)
+
+
+class PracticeRun(Base):
+    """An operator's rehearsal of a scenario (vezhlivo.practice), kept to follow progress over time."""
+
+    __tablename__ = "practice_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    operator_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    team: Mapped[str | None] = mapped_column(String(100), index=True)
+    scenario_id: Mapped[str] = mapped_column(String(100), index=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    score: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    card: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class PracticeAssignment(Base):
+    """A scenario a supervisor asks an operator to rehearse."""
+
+    __tablename__ = "practice_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operator_id: Mapped[str] = mapped_column(String(100), index=True)
+    scenario_id: Mapped[str] = mapped_column(String(100))
+    assigned_by: Mapped[str] = mapped_column(String(100))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
