@@ -148,6 +148,9 @@ def test_hints_point_into_the_draft(app_client: tuple[TestClient, dict[str, str]
     assert f1[0]["suggestion"] == "Вам удобно подождать минуту, я уточню вопрос?"
     clean = client.post("/v1/hints", headers=h, json={"draft": "Сейчас уточню, минуту.", "conversation": context})
     assert not [f for f in clean.json()["findings"] if f["rule"] == "F1"]
+    slow = {"messages": [{"role": "client", "text": "Почему у вас так долго везут заказы?"}]}
+    answers = client.post("/v1/hints", headers=h, json={"draft": "", "conversation": slow}).json()["answers"]
+    assert answers and "достав" in (answers[0]["title"] + answers[0]["text"]).lower()
 
 
 def test_bad_requests_get_clear_4xx_and_nothing_half_stored(app_client: tuple[TestClient, dict[str, str]]) -> None:

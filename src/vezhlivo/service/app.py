@@ -7,6 +7,7 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass
+from functools import cache
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -199,6 +200,8 @@ def contact_full(c: Contact, scope: AccessScope) -> dict[str, Any]:
 
 def hints(engine: Engine, draft: str, conversation: dict[str, Any]) -> list[dict[str, Any]]:
     """Findings on a draft reply, with offsets into the draft, given the conversation so far."""
+    if not draft.strip():
+        return []
     raw = dict(conversation or {})
     raw.setdefault("id", "draft")
     raw.setdefault("channel", "chat")
@@ -211,8 +214,6 @@ def hints(engine: Engine, draft: str, conversation: dict[str, Any]) -> list[dict
     raw["messages"] = [*messages, draft_msg]
     conv = _parse(raw)
     turn = len(conv.messages) - 1
-    if not draft.strip():
-        return []
     report = engine.check(conv, ann=annotate(conv, doc_factory=cached_doc), with_card=False)
     out = []
     for f in report.findings:
@@ -220,6 +221,23 @@ def hints(engine: Engine, draft: str, conversation: dict[str, Any]) -> list[dict
             out.append({"rule": f.rule, "name": f.name, "severity": f.severity.value, "start": f.start, "end": f.end,
                         "quote": f.quote, "message": f.message, "suggestion": f.suggestion})
     return out
+
+
+def ready_answers(conversation: dict[str, Any], k: int = 2) -> list[dict[str, Any]]:
+    """Ready answers (vezhlivo.practice) that fit the client's last message, found by meaning."""
+    messages = conversation.get("messages") if isinstance(conversation, dict) else None
+    last = next((m.get("text") for m in reversed(messages or []) if isinstance(m, dict)
+                 and m.get("role") == "client" and isinstance(m.get("text"), str)), None)
+    if not last:
+        return []
+    return [m.to_dict() for m in _answer_library().match(last, k=k)]
+
+
+@cache
+def _answer_library() -> Any:
+    from ..practice.answers import default_library
+
+    return default_library()
 
 
 def create_app(db_url: str = "sqlite:///vezhlivo.sqlite", rulebook: str | None = None,
@@ -356,7 +374,8 @@ def create_app(db_url: str = "sqlite:///vezhlivo.sqlite", rulebook: str | None =
     @app.post("/v1/hints")
     def post_hints(body: HintRequest, st: Annotated[State, Depends(state)],
                    user: Annotated[User, Depends(current_user)]) -> dict[str, Any]:
-        return {"findings": hints(st.engine, body.draft, body.conversation)}
+        return {"findings": hints(st.engine, body.draft, body.conversation),
+                "answers": ready_answers(body.conversation)}
 
     @app.post("/v1/reanalyse")
     def reanalyse(st: Annotated[State, Depends(state)], user: Annotated[User, Depends(current_user)],
