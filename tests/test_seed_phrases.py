@@ -38,7 +38,7 @@ def test_seed_replacement_is_the_suggestion(code: str, phrase: str) -> None:
 
 
 def test_every_standard_rule_is_declared() -> None:
-    from tests.test_registry import STANDARD_IDS
+    from test_registry import STANDARD_IDS
 
     codes = set(load_rulebook().rules)
     missing = [c for c in [*STANDARD_IDS, "Q4", "Q5", "Q6"] if c not in codes]

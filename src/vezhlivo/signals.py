@@ -124,6 +124,13 @@ def _rude_spans(doc: Doc) -> list[tuple[int, int, str]]:
         return []
 
 
+def _toxic_sentences(doc: Doc) -> list[tuple[int, int, str, float]]:
+    """Sentences the toxicity model is sure of that address the person (kind 'toxic')."""
+    from .nlp.toxicity import rude_sentences
+
+    return [x for x in rude_sentences(doc) if x[2] == "toxic"]
+
+
 def abuse_spans(doc: Doc, words: Iterable[str] = ABUSE_WORDS, threats: Iterable[str] = THREAT_PATTERNS,
                 *, use_detector: bool = True) -> list[tuple[int, int, str]]:
     """Insults, obscenity and threats in one message: (start, end, 'insult' | 'obscene' | 'threat')."""
@@ -151,6 +158,9 @@ def abuse_spans(doc: Doc, words: Iterable[str] = ABUSE_WORDS, threats: Iterable[
                 continue
             if not any(a < e and s < b for a, b, _ in out):
                 out.append((s, e, k))
+        for s, e, _k, _score in _toxic_sentences(doc):
+            if not any(a < e and s < b for a, b, _ in out):
+                out.append((s, e, "insult"))
     out.sort()
     return out
 

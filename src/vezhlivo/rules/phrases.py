@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from ..model import Finding, Message, Role
 from ..nlp.doc import Doc, Kind
 from ..nlp.patterns import Match, find_any, sentence_has
-from ..nlp.rudeness import rude_spans
+from ..nlp.toxicity import rude_sentences
 from .base import RuleContext, check
 
 
@@ -166,9 +166,9 @@ def repeating_the_answer(ctx: RuleContext) -> Iterator[Finding]:
 
 @check("F21")
 def rudeness(ctx: RuleContext) -> Iterator[Finding]:
-    """Obscenity, insults, contempt and sarcasm in the operator's own words."""
-    kinds = frozenset(_strs(ctx, "kinds") or ["obscene", "mild", "insult", "contempt", "sarcasm"])
+    """Obscenity, insults, contempt and sarcasm in the operator's own words (lexicon + toxicity model)."""
+    kinds = frozenset(_strs(ctx, "kinds") or ["obscene", "mild", "insult", "contempt", "sarcasm", "toxic"])
     for m in _operator_messages(ctx):
-        for start, end, kind in rude_spans(ctx.doc(m.index)):
+        for start, end, kind, _score in rude_sentences(ctx.doc(m.index)):
             if kind in kinds:
                 yield ctx.finding(m.index, start, end)

@@ -1,0 +1,233 @@
+"""A small toxicity classifier for Russian sentences, combined with the rudeness lexicon (F21, C5).
+
+The model is a logistic regression over hashed binary features of one sentence:
+
+- ``u:`` the lemma of each word (pymorphy3, so «идиотом», «идиоты» share a feature),
+- ``b:`` lemma bigrams of neighbouring words,
+- ``c:`` character 3–5-grams of ``<form>`` for the words pymorphy3 does not know (obfuscated,
+  misspelt and slang forms: «пидир», «х*йня», «дебилоид»); inside a dictionary word an n-gram is
+  noise («пребывание» holds «ебы»), so known words are represented by their lemma alone.
+
+Each feature string is hashed with CRC-32 into ``2**bits`` buckets; the score is
+``sigmoid(intercept + sum of the weights of the distinct buckets / sqrt(their number))``. It is trained by
+``scripts/train_toxicity.py`` on public Russian toxicity data (see ``models/README.md``) and ships as
+``models/toxicity.bin`` (float32 weights, zlib) plus ``models/toxicity.json`` (settings, the
+threshold, reference scores). Scoring needs nothing beyond the standard library and pymorphy3.
+
+Toxicity is not rudeness toward the client: a rough word about a thing («херня какая-то с
+доставкой») is not an insult to anybody. ``rude_sentences`` therefore adds a sentence the lexicon
+found nothing in only when the model is confident (the shipped threshold, chosen for precision)
+**and** the sentence addresses the other person (``вы``/``ты``/``ваш``, a 2nd-person verb, an
+imperative), never in quotes and never reported speech («Вы назвали нас идиотами»).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import zlib
+from array import array
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from itertools import pairwise
+from typing import Any
+
+from .doc import Doc, Kind, Sentence
+from .morph import norm, word_info
+from .rudeness import rude_spans
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-*@][^\W\d_]+)*")
+
+ADDRESS_LEMMAS = frozenset({"вы", "ты", "ваш", "твой"})
+REPORT_LEMMAS = frozenset({"назвать", "называть", "обозвать", "обзывать", "оскорбление", "оскорблять",
+                           "оскорбить", "написать", "писать", "сказать", "говорить", "жаловаться"})
+
+
+@dataclass(frozen=True)
+class Model:
+    bits: int
+    chars: str
+    weights: array[float]
+    intercept: float
+    threshold: float
+    meta: dict[str, Any]
+
+
+def _bucket(feature: str, mask: int) -> int:
+    return zlib.crc32(feature.encode("utf-8")) & mask
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word forms (ё = е) of a text, as the model sees them."""
+    return [norm(w) for w in _WORD.findall(text)]
+
+
+@lru_cache(maxsize=200_000)
+def _lemma(form: str) -> str:
+    if "*" in form or "@" in form:
+        return form
+    return word_info(form).lemma
+
+
+CHARS = ("all", "unknown", "prefix")  # which words get character n-grams (``Model.chars``)
+
+
+def _char_grams(form: str, chars: str) -> list[str]:
+    """Character 3–5-grams of ``<form>``: of every word (``all``), only of words the dictionary does not
+    know (``unknown``: obfuscations, slang, typos), or of those plus the first letters of known words
+    (``prefix``). Inside a known word an n-gram is noise: «пребывание» holds «ебы»."""
+    padded = f"<{form}>"
+    if chars == "all" or "*" in form or "@" in form or not word_info(form).known:
+        return ["c:" + padded[i:i + n] for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
+    if chars == "prefix":
+        return ["c:" + padded[:n] for n in (3, 4, 5) if n <= len(padded)]
+    return []
+
+
+def _word_feature_strings(form: str, chars: str) -> list[str]:
+    return ["u:" + _lemma(form), *_char_grams(form, chars)]
+
+
+@lru_cache(maxsize=200_000)
+def _word_features(form: str, bits: int, chars: str) -> tuple[int, ...]:
+    mask = (1 << bits) - 1
+    return tuple({_bucket(f, mask) for f in _word_feature_strings(form, chars)})
+
+
+def feature_strings(text: str, chars: str = "unknown") -> list[str]:
+    """The feature strings of a text before hashing (for inspection and tests)."""
+    forms = words(text)
+    lemmas = [_lemma(f) for f in forms]
+    out = [f"b:{a} {b}" for a, b in pairwise(lemmas)]
+    for form in forms:
+        out += _word_feature_strings(form, chars)
+    return out
+
+
+def features(text: str, bits: int, chars: str = "unknown") -> list[int]:
+    """Sorted distinct hashed feature indices of a text (binary features)."""
+    mask = (1 << bits) - 1
+    forms = words(text)
+    idx: set[int] = set()
+    for form in forms:
+        idx.update(_word_features(form, bits, chars))
+    lemmas = [_lemma(f) for f in forms]
+    for a, b in pairwise(lemmas):
+        idx.add(_bucket(f"b:{a} {b}", mask))
+    return sorted(idx)
+
+
+def load(root: Traversable) -> Model:
+    """A model from a folder holding ``toxicity.json`` and ``toxicity.bin``."""
+    meta = json.loads(root.joinpath("toxicity.json").read_text(encoding="utf-8"))
+    weights = array("f")
+    weights.frombytes(zlib.decompress(root.joinpath("toxicity.bin").read_bytes()))
+    bits = int(meta["bits"])
+    if len(weights) != 1 << bits:
+        raise ValueError(f"toxicity.bin holds {len(weights)} weights, expected {1 << bits}")
+    return Model(bits=bits, chars=str(meta.get("chars", "all")), weights=weights, intercept=float(meta["intercept"]),
+                 threshold=float(meta["threshold"]), meta=meta)
+
+
+@cache
+def model() -> Model:
+    """The shipped model (``models/toxicity.json`` + ``models/toxicity.bin`` inside the package)."""
+    return load(resources.files("vezhlivo").joinpath("models"))
+
+
+def decision(text: str, m: Model | None = None) -> float:
+    """The logit: intercept + the weights of the text's features, summed in index order.
+
+    Features are binary and the vector is L2-normalised (each present feature counts
+    ``1/sqrt(n)``), so a long formal sentence is not toxic by its mere length.
+    """
+    m = m or model()
+    w = m.weights
+    idx = features(text, m.bits, m.chars)
+    if not idx:
+        return m.intercept
+    v = 1.0 / math.sqrt(len(idx))
+    acc = 0.0
+    for j in idx:
+        acc += v * w[j]
+    return acc + m.intercept
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def toxicity(text: str, m: Model | None = None) -> float:
+    """Probability (0–1) that a sentence is toxic. Text without words scores the base rate."""
+    return _sigmoid(decision(text, m))
+
+
+def threshold(m: Model | None = None) -> float:
+    """The shipped decision threshold, chosen for precision (see ``models/README.md``)."""
+    return (m or model()).threshold
+
+
+def _own_text(doc: Doc, sent: Sentence, own: bool) -> str:
+    return " ".join(doc.tokens[i].text for i in doc.words(sent, own=own) if doc.tokens[i].kind is Kind.WORD)
+
+
+def addresses_person(doc: Doc, sent: Sentence, *, own: bool = True) -> bool:
+    """The sentence speaks to the other person: вы/ты/ваш, a 2nd-person verb or an imperative."""
+    for i in doc.words(sent, own=own):
+        tok = doc.tokens[i]
+        if tok.kind is not Kind.WORD:
+            continue
+        if tok.lemmas & ADDRESS_LEMMAS:
+            return True
+        info = tok.info
+        if info.known and info.pos in ("VERB", "INFN") and ({"2per", "impr"} & info.grammemes):
+            return True
+    return False
+
+
+def _reported(doc: Doc, sent: Sentence, own: bool) -> bool:
+    return any(doc.tokens[i].lemmas & REPORT_LEMMAS for i in doc.words(sent, own=own))
+
+
+def sentence_scores(doc: Doc, *, own: bool = True, m: Model | None = None) -> list[tuple[Sentence, float]]:
+    """Each sentence of a Doc with its toxicity (own words only when ``own``: quotes are skipped)."""
+    out = []
+    for sent in doc.sentences:
+        text = _own_text(doc, sent, own)
+        out.append((sent, toxicity(text, m) if text else 0.0))
+    return out
+
+
+def rude_sentences(doc: Doc, *, own: bool = True, min_score: float | None = None,
+                   lexicon_kinds: frozenset[str] | None = None,
+                   m: Model | None = None) -> list[tuple[int, int, str, float]]:
+    """Rudeness toward the other person: lexicon spans plus sentences the model is sure of.
+
+    Returns ``(start, end, kind, score)`` in text order. Lexicon spans (``rude_spans``) come with
+    their kind and the sentence's score; a sentence with no lexicon span is added as kind ``toxic``
+    (its whole own-word span) when its score is at least ``min_score`` (the shipped threshold by
+    default), it addresses the person (``addresses_person``) and it is not reported speech. With
+    ``own`` (the default) quoted text is neither scored nor matched.
+    """
+    thr = threshold(m) if min_score is None else min_score
+    spans = rude_spans(doc, own=own)
+    if lexicon_kinds is not None:
+        spans = [s for s in spans if s[2] in lexicon_kinds]
+    out: list[tuple[int, int, str, float]] = []
+    for sent, score in sentence_scores(doc, own=own, m=m):
+        inside = [s for s in spans if sent.start <= s[0] < sent.end]
+        out += [(s, e, k, score) for s, e, k in inside]
+        if inside or score < thr:
+            continue
+        if not addresses_person(doc, sent, own=own) or _reported(doc, sent, own):
+            continue
+        idx = [i for i in doc.words(sent, own=own) if doc.tokens[i].kind is Kind.WORD]
+        out.append((doc.tokens[idx[0]].start, doc.tokens[idx[-1]].end, "toxic", score))
+    out.sort(key=lambda x: (x[0], -x[1]))
+    return out
