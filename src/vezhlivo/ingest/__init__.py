@@ -340,12 +340,15 @@ def read_paths(paths: Iterable[Path], options: ReadOptions | None = None) -> Ite
         if not p.exists():
             yield RecordError(str(p), None, None, "no such file")
             continue
-        if p.suffix.lower() in AUDIO_SUFFIXES or (named and _is_call_transcript(p)):
+        if p.suffix.lower() in (*AUDIO_SUFFIXES, *TRANSCRIPT_ONLY_SUFFIXES):
             yield from _read_call(p, options)
             continue
         try:
             kind = options.format or detect_format(p)
         except VezhlivoError as exc:
+            if _is_call_transcript(p):  # a recogniser's JSON (Whisper, Vosk, diarised) of a call
+                yield from _read_call(p, options)
+                continue
             if named:
                 yield RecordError(str(p), None, None, str(exc).removeprefix(f"{p}: "))
             else:
