@@ -97,6 +97,7 @@ class Doc:
     masks: list[tuple[int, int, Mask]] = field(default_factory=list)
     _words: dict[tuple[int, int, bool], list[int]] = field(default_factory=dict)
     _vocab: dict[bool, tuple[frozenset[str], bool]] = field(default_factory=dict)
+    memo: dict[tuple[object, ...], object] = field(default_factory=dict)  # results of pure functions of the text
 
     def words(self, sent: Sentence | None = None, *, own: bool = True) -> list[int]:
         """Indices of word and number tokens (of one sentence), skipping masked ones when ``own``."""

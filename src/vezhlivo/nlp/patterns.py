@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from .doc import Doc, Kind, Sentence, Token
 from .morph import edit_distance_le1, lexeme_forms, norm
@@ -203,7 +204,18 @@ def find(doc: Doc, pattern: Pattern | str, *, own: bool = True) -> Iterator[Matc
 
 
 def find_any(doc: Doc, patterns: list[str] | tuple[str, ...], *, own: bool = True) -> list[Match]:
-    """Matches of several patterns, overlapping ones merged to the earliest-longest."""
+    """Matches of several patterns, overlapping ones merged to the earliest-longest.
+
+    Remembered on the Doc: several rules ask the same lists of the same text (and a live hint asks
+    again about the context on every keystroke pause)."""
+    key = ("find_any", tuple(patterns), own)
+    cached = doc.memo.get(key)
+    if cached is None:
+        cached = doc.memo[key] = _find_any(doc, patterns, own)
+    return list(cast(list[Match], cached))
+
+
+def _find_any(doc: Doc, patterns: list[str] | tuple[str, ...], own: bool) -> list[Match]:
     found = [m for p in patterns for m in find(doc, p, own=own)]
     found.sort(key=lambda m: (m.start, -m.end))
     merged: list[Match] = []
@@ -215,6 +227,14 @@ def find_any(doc: Doc, patterns: list[str] | tuple[str, ...], *, own: bool = Tru
 
 
 def sentence_has(doc: Doc, sent: Sentence, patterns: list[str] | tuple[str, ...], *, own: bool = True) -> bool:
+    key = ("sentence_has", sent.first, sent.last, tuple(patterns), own)
+    cached = doc.memo.get(key)
+    if cached is None:
+        cached = doc.memo[key] = _sentence_has(doc, sent, patterns, own)
+    return bool(cached)
+
+
+def _sentence_has(doc: Doc, sent: Sentence, patterns: list[str] | tuple[str, ...], own: bool) -> bool:
     for source in patterns:
         p = compile_pattern(source)
         if p.can_match(doc, own) and next(find_in_sentence(doc, sent, p, own=own), None):
