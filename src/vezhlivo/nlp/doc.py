@@ -96,7 +96,7 @@ class Doc:
     sentences: list[Sentence]
     masks: list[tuple[int, int, Mask]] = field(default_factory=list)
     _words: dict[tuple[int, int, bool], list[int]] = field(default_factory=dict)
-    _vocab: dict[bool, tuple[frozenset[str], bool]] = field(default_factory=dict)
+    _vocab: dict[bool, tuple[frozenset[str], tuple[str, ...]]] = field(default_factory=dict)
     memo: dict[tuple[object, ...], object] = field(default_factory=dict)  # results of pure functions of the text
 
     def words(self, sent: Sentence | None = None, *, own: bool = True) -> list[int]:
@@ -114,20 +114,21 @@ class Doc:
         self._words[key] = out
         return out
 
-    def vocabulary(self, own: bool = True) -> tuple[frozenset[str], bool]:
-        """Every lemma and form of the (own) words, and whether a misspelt long word is among them."""
+    def vocabulary(self, own: bool = True) -> tuple[frozenset[str], tuple[str, ...]]:
+        """Every lemma and form of the (own) words, and the long words the dictionary does not know
+        (which may be misspellings of a pattern's word)."""
         cached = self._vocab.get(own)
         if cached is None:
             vocab: set[str] = set()
-            unknown_long = False
+            unknown: set[str] = set()
             for i in self.words(own=own):
                 t = self.tokens[i]
                 vocab.add(t.norm)
                 if t.kind is Kind.WORD:
                     vocab |= t.info.lemmas
                     if not t.info.known and len(t.norm) >= 4:
-                        unknown_long = True
-            cached = (frozenset(vocab), unknown_long)
+                        unknown.add(t.norm)
+            cached = (frozenset(vocab), tuple(sorted(unknown)))
             self._vocab[own] = cached
         return cached
 

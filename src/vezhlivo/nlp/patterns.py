@@ -69,15 +69,17 @@ class Element:
         if tok.norm in self.forms or tok.norm in self.lemmas:
             return True
         if self.lemmas and tok.kind is Kind.WORD:
-            if tok.lemmas & self.lemmas:
+            if not self.lemmas.isdisjoint(tok.lemmas):
                 return True
-            if not tok.info.known and len(tok.norm) >= 4:
-                return any(
-                    edit_distance_le1(tok.norm, form)
-                    for lemma in self.lemmas if len(lemma) >= 4
-                    for form in lexeme_forms(lemma)
-                )
+            if not tok.info.known and len(tok.norm) >= 4 and typo_of(self.lemmas, tok.norm):
+                return True
         return any(CLASSES[c](tok) for c in self.classes)
+
+
+@lru_cache(maxsize=200_000)
+def typo_of(lemmas: frozenset[str], form: str) -> bool:
+    """Is ``form`` (a word the dictionary does not know) one edit away from a form of these lemmas?"""
+    return any(edit_distance_le1(form, f) for lemma in lemmas if len(lemma) >= 4 for f in lexeme_forms(lemma))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +91,12 @@ class Pattern:
 
     def can_match(self, doc: Doc, own: bool = True) -> bool:
         """A cheap test on the whole text: every required word is there (or could be a typo of it)."""
-        vocab, misspelt = doc.vocabulary(own)
+        vocab, unknown = doc.vocabulary(own)
         for e in self.elements:
             if e.optional or e.gap or e.classes:
                 continue
-            absent = vocab.isdisjoint(e.lemmas) and vocab.isdisjoint(e.forms)
-            if absent and not (misspelt and any(len(lemma) >= 4 for lemma in e.lemmas)):
+            if vocab.isdisjoint(e.lemmas) and vocab.isdisjoint(e.forms) and not any(
+                    typo_of(e.lemmas, u) for u in unknown):
                 return False
         return True
 
