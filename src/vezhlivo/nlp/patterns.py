@@ -91,6 +91,13 @@ class Pattern:
 
     def can_match(self, doc: Doc, own: bool = True) -> bool:
         """A cheap test on the whole text: every required word is there (or could be a typo of it)."""
+        key = ("can_match", self.source, own)
+        hit = doc.memo.get(key)
+        if hit is None:
+            hit = doc.memo[key] = self._can_match(doc, own)
+        return bool(hit)
+
+    def _can_match(self, doc: Doc, own: bool) -> bool:
         vocab, unknown = doc.vocabulary(own)
         for e in self.elements:
             if e.optional or e.gap or e.classes:
@@ -179,6 +186,8 @@ def _match_at(p: Pattern, toks: list[Token], pos: int, el: int) -> int | None:
 
 
 def find_in_sentence(doc: Doc, sent: Sentence, pattern: Pattern, *, own: bool = True) -> Iterator[Match]:
+    if not pattern.can_match(doc, own):
+        return
     idx = doc.words(sent, own=own)
     toks = [doc.tokens[i] for i in idx]
     first = pattern.first_lemmas
@@ -239,6 +248,6 @@ def sentence_has(doc: Doc, sent: Sentence, patterns: list[str] | tuple[str, ...]
 def _sentence_has(doc: Doc, sent: Sentence, patterns: list[str] | tuple[str, ...], own: bool) -> bool:
     for source in patterns:
         p = compile_pattern(source)
-        if p.can_match(doc, own) and next(find_in_sentence(doc, sent, p, own=own), None):
+        if next(find_in_sentence(doc, sent, p, own=own), None):
             return True
     return False
