@@ -12,9 +12,9 @@ pytest.importorskip("numpy")
 pytest.importorskip("soundfile")
 pytest.importorskip("webrtcvad")
 
-from vezhlivo.audio.synth import Utterance, build_call, espeak_available, write_call  # noqa: E402
-from vezhlivo.cli import app  # noqa: E402
-from vezhlivo.model import Role  # noqa: E402
+from vezhlivo.audio.synth import Utterance, build_call, espeak_available, write_call
+from vezhlivo.cli import app
+from vezhlivo.model import Role
 
 pytestmark = pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed")
 runner = CliRunner()

@@ -20,7 +20,7 @@ app = typer.Typer(
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
 T = TypeVar("T")
-FORMATS = ("text", "json", "csv", "html")
+FORMATS = ("text", "json", "csv", "html", "parquet")
 
 
 def _fail(message: str) -> None:
@@ -105,14 +105,22 @@ def check(
     operator_channel: Annotated[Optional[str], typer.Option(help="Stereo calls: left | right.")] = None,  # noqa: UP045
     asr_model: Annotated[Optional[str], typer.Option(help="Local ASR model dir, or whisper-base.")] = None,  # noqa: UP045
     vad: Annotated[Optional[str], typer.Option(help="Voice activity: webrtc | silero.")] = None,  # noqa: UP045
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Processes (default: all cores).")] = None,  # noqa: UP045
 ) -> None:
     """Check conversations and report findings, suggestions and scores.
+
+    ``-f parquet -o DIR`` writes the analytics tables (contacts, findings, sections, errors) as
+    Parquet, streaming: memory stays flat whatever the input's size.
 
     Exit status: 0 when it ran (with or without findings), 1 when some records were skipped as
     unreadable (the rest is still reported), 2 on unusable options or no readable input.
     """
     if format not in FORMATS:
         _fail(f"unknown --format {format!r} (expected {' | '.join(FORMATS)})")
+    if format == "parquet" and output is None:
+        _fail("-f parquet needs -o DIR (a folder for the tables)")
+    if jobs is not None and jobs < 1:
+        _fail("--jobs must be at least 1")
     rb = _load(rulebook, select, ignore)
     from .engine import Engine
     from .errors import RecordError
@@ -120,14 +128,21 @@ def check(
     from .report.model import RunReport
 
     opts = _read_options(rb, operator, map_, source_format, timezone, transcript, operator_channel, asr_model, vad)
+    from .parallel import check_parallel, terminal_progress
+
     engine = Engine(rb)
     run = RunReport(rulebook=rb, mask_pii=mask_pii)
-    for item in engine.check_many(_progress(read_paths(paths, opts), "прочитано")):
-        if isinstance(item, RecordError):
-            run.errors.append(item)
-            typer.echo(f"vezhlivo: {item}", err=True)
-        else:
-            run.contacts.append(item)
+    if format == "parquet":
+        assert output is not None
+        _check_to_parquet(engine, paths, opts, output, mask_pii, jobs, verbose)
+        return
+    with terminal_progress("проверено") as bar:
+        for item in check_parallel(engine, _progress(read_paths(paths, opts), "прочитано"), jobs=jobs, progress=bar):
+            if isinstance(item, RecordError):
+                run.errors.append(item)
+                typer.echo(f"vezhlivo: {item}", err=True)
+            else:
+                run.contacts.append(item)
     notes = [*opts.notes, *(opts.calls.notes if opts.calls is not None else [])]
     for note in notes if verbose or not opts.calls else opts.notes:
         typer.echo(f"vezhlivo: note: {note}", err=True)
@@ -138,6 +153,67 @@ def check(
         raise typer.Exit(EXIT_USAGE)
     _write_report(run, format, output, verbose)
     raise typer.Exit(EXIT_SKIPPED if run.errors else EXIT_OK)
+
+
+def _check_to_parquet(engine: Any, paths: list[Path], opts: Any, output: Path, mask_pii: bool, jobs: int | None,
+                      verbose: bool) -> None:
+    """Stream the run into Parquet tables: two passes, reports written as they are done."""
+    from .errors import RecordError
+    from .export import ParquetSink
+    from .parallel import terminal_progress
+    from .stream import stream_check
+
+    try:
+        sink = ParquetSink(output, mask_pii=mask_pii, rulebook_version=engine.rulebook.version)
+    except ImportError:
+        _fail("-f parquet needs pyarrow: pip install 'vezhlivo[parquet]'")
+        raise
+    with sink, terminal_progress("проверено") as bar:
+        for item in stream_check(engine, paths, options=opts, jobs=jobs, ordered=False, progress=bar):
+            if isinstance(item, RecordError):
+                typer.echo(f"vezhlivo: {item}", err=True)
+            sink.add(item)
+        counts = sink.close()
+    for note in opts.notes if verbose else ():
+        typer.echo(f"vezhlivo: note: {note}", err=True)
+    typer.echo(f"{counts['contacts']} contacts, {counts['findings']} findings, {counts['errors']} errors "
+               f"written to {output}/{{contacts,findings,sections,errors}}/", err=True)
+    if not counts["contacts"]:
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_SKIPPED if counts["errors"] else EXIT_OK)
+
+
+@app.command()
+def batch(
+    inputs: Annotated[list[str], typer.Argument(help="JSONL/Parquet files, folders, globs or fsspec URLs.")],
+    output: Annotated[str, typer.Option("-o", "--output", help="Folder or URL for the Parquet tables.")],
+    address: Annotated[Optional[str], typer.Option(help="Ray cluster: ray://head:10001 or auto.")] = None,  # noqa: UP045
+    cpus: Annotated[Optional[int], typer.Option(help="CPUs of a local Ray (default: all).")] = None,  # noqa: UP045
+    rulebook: Annotated[Optional[Path], typer.Option(help="The company's rulebook (YAML).")] = None,  # noqa: UP045
+    select: Annotated[Optional[list[str]], typer.Option(help="Only these rule codes or prefixes.")] = None,  # noqa: UP045
+    ignore: Annotated[Optional[list[str]], typer.Option(help="Skip these rule codes or prefixes.")] = None,  # noqa: UP045
+    mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Mask phones, e-mails, names.")] = False,
+    progress: Annotated[bool, typer.Option(help="Show Ray's progress bars and logs.")] = False,
+) -> None:
+    """Check on a Ray cluster (Ray Data) and write Parquet: the same results as `check -f parquet`."""
+    rb = _load(rulebook, select, ignore)
+    try:
+        from .batch import run_batch
+    except ImportError:
+        _fail("batch needs Ray: pip install 'vezhlivo[ray]'")
+        raise
+    try:
+        result = run_batch(inputs, output, rulebook=rb, address=address, num_cpus=cpus, mask_pii=mask_pii,
+                           progress=progress)
+    except ImportError:
+        _fail("batch needs Ray: pip install 'vezhlivo[ray]'")
+        raise
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+        raise
+    typer.echo(f"{result.contacts} contacts from {result.files} files, {result.findings} findings, "
+               f"{result.errors} errors written to {result.output}", err=True)
+    raise typer.Exit(EXIT_SKIPPED if result.errors else EXIT_OK)
 
 
 def _write_report(run: object, format: str, output: Path | None, verbose: bool) -> None:

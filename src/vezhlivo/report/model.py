@@ -9,8 +9,8 @@ from typing import Any
 
 from ..engine import ContactReport
 from ..errors import RecordError
-from ..pii import Masker, identity
 from ..model import Channel
+from ..pii import Masker, identity
 from ..rulebook import Rulebook
 
 SCHEMA = "vezhlivo.report.v1"

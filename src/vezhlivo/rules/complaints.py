@@ -159,8 +159,8 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
             if len(ctx.doc(a2).words()) < int(ctx.param("min_answer_words", 3)):
                 continue
             d1, d2 = ctx.doc(a1), ctx.doc(a2)
-            same = _same_text(t1, t2) >= min_same or _overlap(_content_lemmas(d1), _content_lemmas(d2)) >= (
-                min_answer_overlap) and len(_content_lemmas(d2)) >= min_words
+            same = _same_text(t1, t2) >= min_same or (_overlap(_content_lemmas(d1), _content_lemmas(d2)) >= (
+                min_answer_overlap) and len(_content_lemmas(d2)) >= min_words)
             if same or (again and find_any(d2, again)):
                 done.add(a2)
                 s = len(t2) - len(t2.lstrip())

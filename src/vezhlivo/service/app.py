@@ -7,8 +7,8 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass
-from functools import cache
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 

@@ -1,0 +1,194 @@
+"""Throughput of the engine on the benchmark corpus; prints the figures BENCHMARKS.md records.
+
+    .venv/bin/python bench/corpus.py -n 100000 -o /tmp/vezhlivo-bench.jsonl
+    .venv/bin/python bench/throughput.py /tmp/vezhlivo-bench.jsonl [--sample 3000] [--jobs 1,2] [--json]
+
+Figures:
+- floor: every record of the corpus only parsed (JSON + canonical model) and tokenised (razdel),
+  contacts/s and messages/s — the least any analysis must pay;
+- full analysis in one process on the first ``--sample`` contacts (``Engine.check_many``):
+  contacts/s, messages/s, p50/p99 per contact (time between two reports; annotation is lazy so
+  each contact's own work falls in its interval), and the ratio full / floor on the same sample;
+- scaling: ``check_parallel`` with ``-j N`` (in-memory) and ``stream_check`` (two-pass, flat
+  memory), each on its own slice of contacts not seen before: wall-clock contacts/s; and whether
+  the reports of each mode equal one process's on the first 200 contacts;
+- peak RSS of this process and of the worker processes (max of each).
+CPU time is printed next to wall time: on a shared machine wall time includes other people's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from razdel import tokenize
+
+from vezhlivo.engine import ContactReport, Engine
+from vezhlivo.ingest import read_paths
+from vezhlivo.ingest.canonical import parse_conversation
+from vezhlivo.parallel import check_parallel
+from vezhlivo.report.model import contact_dict
+from vezhlivo.stream import stream_check
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+def floor(path: Path, limit: int | None) -> dict[str, float]:
+    contacts = messages = 0
+    t0, c0 = time.perf_counter(), time.process_time()
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if limit is not None and contacts >= limit:
+                break
+            conv = parse_conversation(json.loads(line))
+            contacts += 1
+            for m in conv.messages:
+                messages += 1
+                for _ in tokenize(m.text):
+                    pass
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"contacts": contacts, "messages": messages, "wall_s": wall, "cpu_s": cpu,
+            "contacts_per_s": contacts / cpu, "messages_per_s": messages / cpu}
+
+
+def sample_file(path: Path, n: int) -> Path:
+    out = Path(f"/tmp/vezhlivo-sample-{n}.jsonl")
+    with path.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
+        for i, line in enumerate(src):
+            if i >= n:
+                break
+            dst.write(line)
+    return out
+
+
+def slice_file(path: Path, start: int, n: int) -> Path:
+    out = Path(f"/tmp/vezhlivo-slice-{start}-{n}.jsonl")
+    with path.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
+        for i, line in enumerate(src):
+            if i >= start + n:
+                break
+            if i >= start:
+                dst.write(line)
+    return out
+
+
+def full(engine: Engine, path: Path) -> tuple[dict[str, float], list[Any]]:
+    per: list[float] = []
+    out: list[Any] = []
+    messages = 0
+    t0, c0 = time.perf_counter(), time.process_time()
+    last = t0
+    for item in engine.check_many(read_paths([path])):
+        now = time.perf_counter()
+        if isinstance(item, ContactReport):
+            per.append(now - last)
+            messages += len(item.conv.messages)
+            out.append(contact_dict(item))
+        else:
+            out.append(str(item))
+        last = time.perf_counter()
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    per.sort()
+    return {"contacts": len(per), "messages": messages, "wall_s": wall, "cpu_s": cpu,
+            "contacts_per_s": len(per) / cpu, "messages_per_s": messages / cpu,
+            "p50_ms": statistics.median(per) * 1000, "p99_ms": per[min(len(per) - 1, int(len(per) * 0.99))] * 1000,
+            "max_ms": per[-1] * 1000}, out
+
+
+def _cpu() -> float:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def scaled(engine: Engine, path: Path, jobs: int, reference: list[Any] | None, streaming: bool) -> dict[str, Any]:
+    t0, c0 = time.perf_counter(), _cpu()
+    if streaming:
+        items = stream_check(engine, [path], jobs=jobs)
+    else:
+        items = check_parallel(engine, read_paths([path]), jobs=jobs)
+    got = [contact_dict(i) if isinstance(i, ContactReport) else str(i) for i in items]
+    wall, cpu = time.perf_counter() - t0, _cpu() - c0
+    n = sum(1 for g in got if not isinstance(g, str))
+    return {"jobs": jobs, "mode": "stream" if streaming else "memory", "wall_s": wall, "cpu_s": cpu,
+            "cpu_ms_per_contact": 1000 * cpu / n,
+            "contacts_per_s": n / wall, "identical": None if reference is None else got == reference}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--sample", type=int, default=3000, help="contacts for the full analysis")
+    ap.add_argument("--floor-limit", type=int, default=None, help="contacts for the floor (default: all)")
+    ap.add_argument("--jobs", default="1,2", help="comma-separated -j values for the scaling runs")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    res: dict[str, Any] = {"machine": machine(), "load_avg_at_start": os.getloadavg()}
+    res["floor_corpus"] = floor(args.corpus, args.floor_limit)
+    sample = sample_file(args.corpus, args.sample)
+    res["floor_sample"] = floor(sample, None)
+    t0 = time.perf_counter()
+    engine = Engine()
+    engine.check(parse_conversation(json.loads(sample.read_text(encoding="utf-8").splitlines()[0])))
+    res["engine_start_ms"] = (time.perf_counter() - t0) * 1000
+    res["full"], _ = full(engine, sample)
+    res["full_over_floor"] = res["full"]["cpu_s"] / res["floor_sample"]["cpu_s"]
+    res["scaling"] = []
+    # each scaling run gets contacts no process has seen (fresh caches, as in a real run's start);
+    # forked workers inherit the parent's warm caches, so the parent's own sample is not reused
+    slices = iter(range(1, 100))
+    for j in [int(x) for x in args.jobs.split(",") if x]:
+        for streaming in (False, True):
+            fresh = slice_file(args.corpus, args.sample * next(slices), args.sample)
+            res["scaling"].append(scaled(engine, fresh, j, None, streaming))
+    small = slice_file(args.corpus, 0, min(200, args.sample))
+    small_ref = [contact_dict(i) if isinstance(i, ContactReport) else str(i)
+                 for i in engine.check_many(read_paths([small]))]
+    res["identical_small"] = {f"-j {j} {m}": scaled(engine, small, j, small_ref, m == "stream")["identical"]
+                              for j in (1, 2) for m in ("memory", "stream")}
+    res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    res["peak_rss_worker_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    res["load_avg_at_end"] = os.getloadavg()
+    if args.json:
+        print(json.dumps(res, indent=2))
+        return
+    f, fs, fu = res["floor_corpus"], res["floor_sample"], res["full"]
+    print(f"machine: {res['machine']}; load average {res['load_avg_at_start']}")
+    print(f"floor (JSON + model + razdel), {f['contacts']} contacts: {f['contacts_per_s']:.0f} contacts/s, "
+          f"{f['messages_per_s']:.0f} messages/s (CPU time)")
+    print(f"engine start (rulebook, rules, first contact): {res['engine_start_ms']:.0f} ms")
+    print(f"full analysis, {fu['contacts']} contacts, 1 process: {fu['contacts_per_s']:.0f} contacts/s, "
+          f"{fu['messages_per_s']:.0f} messages/s (CPU); wall {fu['wall_s']:.1f} s")
+    print(f"per contact: p50 {fu['p50_ms']:.1f} ms, p99 {fu['p99_ms']:.1f} ms, max {fu['max_ms']:.0f} ms")
+    print(f"full / floor (same sample, CPU): {res['full_over_floor']:.1f}x "
+          f"(floor on the sample {fs['contacts_per_s']:.0f} contacts/s)")
+    for s in res["scaling"]:
+        print(f"-j {s['jobs']} {s['mode']:6}: {s['contacts_per_s']:.0f} contacts/s wall ({s['wall_s']:.1f} s), "
+              f"{s['cpu_ms_per_contact']:.1f} ms CPU a contact (all processes) on contacts not seen before")
+    print(f"reports identical to check_many (first 200 contacts): {res['identical_small']}")
+    print(f"peak RSS: main {res['peak_rss_mb']:.0f} MB, largest worker {res['peak_rss_worker_mb']:.0f} MB")
+    print(f"load average at end: {res['load_avg_at_end']}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

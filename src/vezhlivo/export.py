@@ -1,0 +1,243 @@
+"""Results as Parquet for analytics (DuckDB, Spark, pandas): four flat tables in one folder.
+
+    OUT/contacts/part-*.parquet   one row per contact: score, counts, card, who and when
+    OUT/findings/part-*.parquet   one row per finding (waived ones too, marked)
+    OUT/sections/part-*.parquet   one row per contact and checklist section: its score
+    OUT/errors/part-*.parquet     one row per unreadable record
+
+``vezhlivo check --parquet OUT`` and ``vezhlivo batch`` (Ray) write the same layout and schemas, so
+one query reads either: ``SELECT operator_team, avg(score) FROM 'OUT/contacts/*.parquet' GROUP BY 1``.
+A contact is identified by (``source_path``, ``source_record``) — its file and line — in every
+table (``contact_id`` is the conversation's own id, which need not be unique across files).
+Columns are flat: scalars, and lists of strings where a value is a set of rule codes. Text
+columns hold what the JSON report holds (with ``--mask-pii``, masked the same way). Rows are
+written in batches (row groups of ``batch_rows``): memory stays flat whatever the run's size.
+
+The schemas are ``CONTACTS``, ``FINDINGS``, ``SECTIONS`` and ``ERRORS`` below; a column may be
+added, none is removed or renamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import RecordError
+
+if TYPE_CHECKING:
+    from .engine import ContactReport
+
+SCHEMA_VERSION = "vezhlivo.parquet.v1"
+TS = pa.timestamp("us", tz="UTC")
+
+_KEY = [
+    pa.field("source_path", pa.string()),  # the file the contact was read from
+    pa.field("source_record", pa.int64()),  # its line (JSONL) or record number, 1-based
+    pa.field("contact_id", pa.string()),
+]
+
+CONTACTS = pa.schema([
+    *_KEY,
+    pa.field("channel", pa.string()),  # chat | email | review | phone
+    pa.field("direction", pa.string()),  # incoming | outgoing
+    pa.field("company", pa.string()),
+    pa.field("operator_id", pa.string()),
+    pa.field("operator_name", pa.string()),
+    pa.field("operator_team", pa.string()),
+    pa.field("client_id", pa.string()),
+    pa.field("started_at", TS),  # UTC; null when the contact has no time
+    pa.field("started_at_local", pa.string()),  # ISO 8601 with the original offset
+    pa.field("score", pa.float64()),  # 0–100
+    pa.field("critical", pa.list_(pa.string())),  # critical rules broken (score is then 0)
+    pa.field("failed_rules", pa.list_(pa.string())),  # codes with an active (not waived) finding
+    pa.field("findings", pa.int32()),  # active findings
+    pa.field("waived", pa.int32()),  # findings waived by a supervisor
+    pa.field("turns", pa.int32()),
+    pa.field("operator_turns", pa.int32()),
+    pa.field("silent_rules", pa.list_(pa.string())),  # rules that could not judge this contact
+    pa.field("unused_waivers", pa.list_(pa.string())),
+    pa.field("client_name", pa.string()),  # from the card
+    pa.field("question", pa.string()),
+    pa.field("promises", pa.int32()),
+    pa.field("transfers", pa.int32()),
+    pa.field("complained", pa.bool_()),
+    pa.field("resolved", pa.bool_()),  # null: no complaint to resolve
+    pa.field("rulebook_version", pa.string()),
+])
+
+FINDINGS = pa.schema([
+    *_KEY,
+    pa.field("channel", pa.string()),
+    pa.field("operator_id", pa.string()),
+    pa.field("operator_team", pa.string()),
+    pa.field("started_at", TS),
+    pa.field("rule", pa.string()),
+    pa.field("name", pa.string()),
+    pa.field("severity", pa.string()),  # error | warning | info
+    pa.field("turn", pa.int32()),  # index in messages; null for the whole contact
+    pa.field("start", pa.int32()),  # character offsets into that message's original text
+    pa.field("end", pa.int32()),
+    pa.field("quote", pa.string()),
+    pa.field("message", pa.string()),
+    pa.field("suggestion", pa.string()),
+    pa.field("waived", pa.bool_()),
+])
+
+SECTIONS = pa.schema([
+    *_KEY,
+    pa.field("section", pa.string()),
+    pa.field("title", pa.string()),
+    pa.field("weight", pa.float64()),
+    pa.field("score", pa.float64()),
+    pa.field("failed_rules", pa.list_(pa.string())),
+])
+
+ERRORS = pa.schema([
+    pa.field("source_path", pa.string()),
+    pa.field("source_record", pa.int64()),
+    pa.field("field", pa.string()),
+    pa.field("message", pa.string()),
+])
+
+TABLES: dict[str, pa.Schema] = {"contacts": CONTACTS, "findings": FINDINGS, "sections": SECTIONS, "errors": ERRORS}
+
+
+def _utc(iso: str | None) -> datetime | None:
+    if not iso:
+        return None
+    t = datetime.fromisoformat(iso)
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def report_rows(c: ContactReport, *, mask_pii: bool = False,
+                rulebook_version: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The rows one contact adds to each table (built from the JSON report's ``contact_dict``)."""
+    from .report.model import contact_dict
+
+    d = contact_dict(c, mask_pii)
+    conv = c.conv
+    src = d["source"] or {"path": None, "record": None}
+    key = {"source_path": src["path"], "source_record": src["record"], "contact_id": d["id"]}
+    op = d["operator"]
+    started = _utc(d["started_at"])
+    active = [f for f in d["findings"] if not f["waived"]]
+    card = d["card"]
+    contact = {
+        **key, "channel": d["channel"], "direction": d["direction"], "company": conv.company,
+        "operator_id": op["id"], "operator_name": op["name"], "operator_team": op["team"],
+        "client_id": conv.client.id, "started_at": started, "started_at_local": d["started_at"],
+        "score": float(d["score"]), "critical": d["critical"],
+        "failed_rules": sorted({f["rule"] for f in active}), "findings": len(active),
+        "waived": len(d["findings"]) - len(active), "turns": d["turns"], "operator_turns": d["operator_turns"],
+        "silent_rules": [s["rule"] for s in d["silent"]], "unused_waivers": [w["rule"] for w in d["unused_waivers"]],
+        "client_name": card.get("client_name"), "question": card.get("question"),
+        "promises": len(card.get("promises") or ()), "transfers": card.get("transfers"),
+        "complained": card.get("complained"), "resolved": card.get("resolved"),
+        "rulebook_version": rulebook_version,
+    }
+    findings = [
+        {**key, "channel": d["channel"], "operator_id": op["id"], "operator_team": op["team"], "started_at": started,
+         "rule": f["rule"], "name": f["name"], "severity": f["severity"], "turn": f["turn"], "start": f["start"],
+         "end": f["end"], "quote": f["quote"], "message": f["message"], "suggestion": f["suggestion"],
+         "waived": f["waived"]}
+        for f in d["findings"]
+    ]
+    sections = [
+        {**key, "section": s["section"], "title": s["title"], "weight": float(s["weight"]),
+         "score": float(s["score"]), "failed_rules": s["failed"]}
+        for s in d["sections"]
+    ]
+    return {"contacts": [contact], "findings": findings, "sections": sections}
+
+
+def error_row(e: RecordError) -> dict[str, Any]:
+    return {"source_path": e.path, "source_record": e.record, "field": e.field, "message": e.message}
+
+
+def to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+class ParquetSink:
+    """Writes contacts and errors as they come into ``OUT/<table>/part-<part>.parquet``.
+
+    Existing ``*.parquet`` files in those four folders are removed first (a folder is one run).
+    """
+
+    def __init__(self, out_dir: str | Path, *, mask_pii: bool = False, rulebook_version: str | None = None,
+                 batch_rows: int = 10_000, part: str = "00000", compression: str = "zstd") -> None:
+        self.out = Path(out_dir)
+        self.mask_pii = mask_pii
+        self.rulebook_version = rulebook_version
+        self.batch_rows = batch_rows
+        self.compression = compression
+        self.counts = dict.fromkeys(TABLES, 0)
+        self._rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+        self._writers: dict[str, pq.ParquetWriter] = {}
+        self._part = part
+        for name in TABLES:
+            folder = self.out / name
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("*.parquet"):
+                old.unlink()
+
+    def add(self, item: ContactReport | RecordError) -> None:
+        if isinstance(item, RecordError):
+            self._push("errors", [error_row(item)])
+            return
+        for name, rows in report_rows(item, mask_pii=self.mask_pii, rulebook_version=self.rulebook_version).items():
+            self._push(name, rows)
+
+    def _push(self, name: str, rows: list[dict[str, Any]]) -> None:
+        buf = self._rows[name]
+        buf.extend(rows)
+        self.counts[name] += len(rows)
+        if len(buf) >= self.batch_rows:
+            self._flush(name)
+
+    def _flush(self, name: str) -> None:
+        buf = self._rows[name]
+        writer = self._writers.get(name)
+        if writer is None:
+            path = self.out / name / f"part-{self._part}.parquet"
+            writer = self._writers[name] = pq.ParquetWriter(path, TABLES[name], compression=self.compression)
+        if buf:
+            writer.write_table(to_table(buf, TABLES[name]))
+        buf.clear()
+
+    def close(self) -> dict[str, int]:
+        """Flush and close; every table gets its file (empty ones too, so queries never miss one)."""
+        for name in TABLES:
+            self._flush(name)
+            self._writers.pop(name).close()
+        return dict(self.counts)
+
+    def __enter__(self) -> ParquetSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._writers or any(self._rows.values()):
+            self.close()
+
+
+def write_parquet(items: Iterable[ContactReport | RecordError], out_dir: str | Path, *, mask_pii: bool = False,
+                  rulebook_version: str | None = None) -> dict[str, int]:
+    """Write a run (what ``Engine.check_many`` yields) as Parquet; returns the rows per table."""
+    sink = ParquetSink(out_dir, mask_pii=mask_pii, rulebook_version=rulebook_version)
+    for item in items:
+        sink.add(item)
+    return sink.close()
+
+
+def read_table(out_dir: str | Path, name: str) -> pa.Table:
+    """One table of an export (every part file), for tests and quick looks."""
+    folder = Path(out_dir) / name
+    parts = sorted(folder.glob("*.parquet"))
+    if not parts:
+        return TABLES[name].empty_table()
+    return pa.concat_tables([pq.read_table(p, schema=TABLES[name]) for p in parts])

@@ -1,0 +1,139 @@
+"""Checking inputs of any size in flat memory: two passes, conversations never all in memory.
+
+``Engine.check_many`` keeps every conversation of a run in memory so that contacts of one client
+can see each other. Here:
+
+1. **Index pass** (this process): ``ingest.read_paths`` reads every record once — every format,
+   with its errors and notes, exactly as ``vezhlivo check`` reads it — and each conversation is
+   spilled, pickled, to a temporary file. What stays in memory is its offset there (8 bytes) and
+   the linked groups (``parallel.KeyLinker``: one int per contact, one entry per distinct key).
+2. **Check pass** (``jobs`` worker processes): each task names a few linked groups by offset; the
+   worker reads them back from the spill file and checks each group with ``Engine.check_many``.
+
+Reports are yielded in input order, after every read error (as ``check_many`` does). With
+``ordered=False`` they are yielded as they are done — for Parquet or other outputs that do not
+need the order — and nothing then waits in memory but the tasks in flight. In order, a report
+waits only while an earlier contact is still being checked (or, for a client whose contacts are
+far apart in the input, until the output reaches it).
+
+The spill file takes about as much temporary disk as the input (``TMPDIR``, or ``spill_dir``).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import tempfile
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, overload
+
+from .errors import RecordError
+from .model import Conversation
+from .parallel import KeyLinker, Progress, run_planned
+
+if TYPE_CHECKING:
+    from .engine import ContactReport, Engine
+    from .ingest import ReadOptions
+
+_LEN = struct.Struct("<I")
+_OPEN: dict[str, IO[bytes]] = {}  # per process: spill files read by offset
+_OPEN_PID = [os.getpid()]
+
+
+def _file(path: str) -> IO[bytes]:
+    if _OPEN_PID[0] != os.getpid():  # a forked worker: never share the parent's file offsets
+        _OPEN.clear()
+        _OPEN_PID[0] = os.getpid()
+    fh = _OPEN.get(path)
+    if fh is None:
+        fh = _OPEN[path] = open(path, "rb")  # noqa: SIM115 - kept open for the next records
+    return fh
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """Where one conversation was spilled: read it back with ``load()`` in any process."""
+
+    file: str
+    offset: int
+
+    def load(self) -> Conversation:
+        fh = _file(self.file)
+        fh.seek(self.offset)
+        (size,) = _LEN.unpack(fh.read(_LEN.size))
+        conv = pickle.loads(fh.read(size))  # our own spill file, written by build_index
+        assert isinstance(conv, Conversation)
+        return conv
+
+
+class Index(Sequence[Ref]):
+    """Pass 1's result: where every conversation is (8 bytes each), the linked groups, the errors."""
+
+    def __init__(self, spill: str) -> None:
+        self.spill = spill
+        self.offsets = array("q")
+        self.linker = KeyLinker()
+        self.errors: list[RecordError] = []
+        self.messages = 0
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    @overload
+    def __getitem__(self, i: int) -> Ref: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Ref]: ...
+
+    def __getitem__(self, i: int | slice) -> Ref | Sequence[Ref]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return Ref(self.spill, self.offsets[i])
+
+
+def build_index(items: Iterable[Conversation | RecordError], spill_dir: str) -> Index:
+    """Pass 1: spill every conversation; keep its offset, its linked group and the read errors."""
+    from .engine import client_keys
+
+    index = Index(os.path.join(spill_dir, "spill.bin"))
+    with open(index.spill, "wb") as spill:
+        for item in items:
+            if isinstance(item, RecordError):
+                index.errors.append(item)
+                continue
+            blob = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+            index.offsets.append(spill.tell())
+            spill.write(_LEN.pack(len(blob)))
+            spill.write(blob)
+            index.linker.add(client_keys(item))
+            index.messages += len(item.messages)
+    return index
+
+
+def stream_check(
+    engine: Engine,
+    paths: Sequence[Path],
+    *,
+    options: ReadOptions | None = None,
+    jobs: int | None = 1,
+    ordered: bool = True,
+    progress: Progress | None = None,
+    spill_dir: str | None = None,
+) -> Iterator[ContactReport | RecordError]:
+    """``engine.check_many(read_paths(paths, options))`` in flat memory, on ``jobs`` processes
+    (None: every core): read errors first, then the reports (in input order when ``ordered``)."""
+    from .ingest import read_paths
+
+    with tempfile.TemporaryDirectory(prefix="vezhlivo-", dir=spill_dir) as tmp:
+        index = build_index(read_paths(paths, options), tmp)
+        yield from index.errors
+        roots = index.linker.groups()
+        try:
+            yield from run_planned(engine, index, roots, jobs=jobs, ordered=ordered, progress=progress)
+        finally:
+            fh = _OPEN.pop(index.spill, None)
+            if fh is not None:
+                fh.close()

@@ -1,0 +1,86 @@
+"""Parquet export: flat schemas, the same content as the JSON report, streaming, masking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pyarrow")
+
+from vezhlivo.engine import ContactReport, Engine
+from vezhlivo.errors import RecordError
+from vezhlivo.export import CONTACTS, FINDINGS, SECTIONS, TABLES, ParquetSink, read_table, write_parquet
+from vezhlivo.ingest import read_paths
+from vezhlivo.report.model import contact_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+MALFORMED = Path(__file__).parent / "fixtures" / "malformed.jsonl"
+
+
+@pytest.fixture(scope="module")
+def run() -> list[ContactReport | RecordError]:
+    return list(Engine().check_many(read_paths([EXAMPLES, MALFORMED])))
+
+
+def test_tables_match_the_json_report(run: list[ContactReport | RecordError], tmp_path: Path) -> None:
+    counts = write_parquet(run, tmp_path, rulebook_version="v-test")
+    reports = [contact_dict(r) for r in run if isinstance(r, ContactReport)]
+    errors = [r for r in run if isinstance(r, RecordError)]
+    assert counts == {"contacts": len(reports), "findings": sum(len(r["findings"]) for r in reports),
+                      "sections": sum(len(r["sections"]) for r in reports), "errors": len(errors)}
+    contacts = read_table(tmp_path, "contacts")
+    assert contacts.schema.equals(CONTACTS)
+    rows = contacts.to_pylist()
+    for row, rep in zip(rows, reports, strict=True):
+        assert (row["contact_id"], row["source_path"], row["source_record"]) == (
+            rep["id"], rep["source"]["path"], rep["source"]["record"])
+        assert row["score"] == rep["score"]
+        assert row["findings"] + row["waived"] == len(rep["findings"])
+        assert row["rulebook_version"] == "v-test"
+        assert row["started_at_local"] == rep["started_at"]
+    findings = read_table(tmp_path, "findings")
+    assert findings.schema.equals(FINDINGS)
+    expected = [(r["id"], f["rule"], f["turn"], f["start"], f["quote"], f["waived"])
+                for r in reports for f in r["findings"]]
+    got = [(f["contact_id"], f["rule"], f["turn"], f["start"], f["quote"], f["waived"]) for f in findings.to_pylist()]
+    assert got == expected
+    assert read_table(tmp_path, "sections").schema.equals(SECTIONS)
+    err = read_table(tmp_path, "errors").to_pylist()
+    assert [(e["source_path"], e["source_record"], e["message"]) for e in err] == [
+        (e.path, e.record, e.message) for e in errors]
+
+
+def test_schemas_are_flat() -> None:
+    import pyarrow as pa
+
+    for schema in TABLES.values():
+        for field in schema:
+            t = field.type
+            assert not pa.types.is_struct(t) and not pa.types.is_map(t), field
+            if pa.types.is_list(t):
+                assert pa.types.is_string(t.value_type), field
+
+
+def test_masking_and_a_second_run_replaces_the_first(run: list[ContactReport | RecordError], tmp_path: Path) -> None:
+    write_parquet(run, tmp_path)
+    write_parquet([r for r in run if isinstance(r, ContactReport)][:3], tmp_path, mask_pii=True)
+    contacts = read_table(tmp_path, "contacts").to_pylist()
+    assert len(contacts) == 3
+    assert read_table(tmp_path, "errors").num_rows == 0  # an empty table still has its file
+    masked = [contact_dict(r, mask_pii=True) for r in run if isinstance(r, ContactReport)][:3]
+    assert [c["client_name"] for c in contacts] == [m["card"]["client_name"] for m in masked]
+    quotes = [f["quote"] for f in read_table(tmp_path, "findings").to_pylist()]
+    assert quotes == [f["quote"] for m in masked for f in m["findings"]]
+
+
+def test_sink_writes_row_groups_as_it_goes(run: list[ContactReport | RecordError], tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    with ParquetSink(tmp_path, batch_rows=5) as sink:
+        for item in run:
+            sink.add(item)
+    meta = pq.ParquetFile(next((tmp_path / "contacts").glob("*.parquet"))).metadata
+    assert meta.num_row_groups >= 4
+    assert read_table(tmp_path, "contacts").num_rows == sum(isinstance(r, ContactReport) for r in run)
