@@ -193,7 +193,7 @@ _DEFAULTS_FILE = "rulebook.yaml"
 def _load_yaml(text: str, where: str) -> Any:
     try:
         # the C loader when libyaml is there: the standard is read at every start
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise RulebookError(f"{where}: not valid YAML: {exc}") from None
 
