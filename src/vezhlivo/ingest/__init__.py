@@ -8,6 +8,7 @@ Remarks that are not errors (e.g. how the operator of a chat export was guessed)
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -48,6 +49,9 @@ __all__ = [
 ]
 
 CANONICAL_SUFFIXES = (".jsonl", ".json", ".ndjson")
+# JSON documents larger than this are streamed where the format allows (Telegram full exports)
+STREAM_BYTES = 16 * 1024 * 1024
+_TELEGRAM_HEAD = re.compile(rb'"personal_information"\s*:|"chats"\s*:\s*\{[^{}]{0,200}"list"\s*:')
 KNOWN_SUFFIXES = (*CANONICAL_SUFFIXES, ".txt", ".zip", ".eml", ".mbox", ".mbx", ".csv", ".tsv", ".xlsx", ".xlsm",
                   ".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".srt", ".vtt")
 
@@ -163,6 +167,8 @@ def detect_format(path: Path) -> str:
             kind = json_kind(first)
             if kind is not None and (kind == "canonical" or suffix in (".jsonl", ".ndjson")):
                 return kind
+        if path.stat().st_size > STREAM_BYTES and _TELEGRAM_HEAD.search(head):
+            return "telegram"  # a large full export: detected from its head, read chat by chat
         try:
             kind = json_kind(load_json(path))
         except FieldError:
@@ -230,6 +236,12 @@ def _read_json(path: Path, kind: str, options: ReadOptions) -> Iterator[Conversa
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         yield from _json_lines(path, kind, options)
         return
+    if kind == "telegram" and path.stat().st_size > STREAM_BYTES:
+        streamed = telegram.stream_telegram(path, options)
+        if streamed is not None:
+            yield from streamed
+            return
+        options.notes.append(f"{path}: a large export read whole: give --operator to read it chat by chat")
     try:
         data = load_json(path)
     except FieldError as exc:
