@@ -67,12 +67,7 @@ def client_keys(conv: Conversation) -> list[str]:
 
 
 def conversation_time(conv: Conversation) -> datetime | None:
-    if conv.started_at:
-        return conv.started_at
-    for m in conv.messages:
-        if m.ts:
-            return m.ts
-    return None
+    return conv.start_time
 
 
 def _sort_key(conv: Conversation) -> float:

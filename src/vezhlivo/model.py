@@ -109,6 +109,13 @@ class Conversation:
     source: Source | None = None
 
     @property
+    def start_time(self) -> datetime | None:
+        """When the contact began: ``started_at``, else the first message's timestamp."""
+        if self.started_at:
+            return self.started_at
+        return next((m.ts for m in self.messages if m.ts), None)
+
+    @property
     def turns(self) -> tuple[Message, ...]:
         return tuple(m for m in self.messages if m.is_turn)
 

@@ -124,11 +124,11 @@ class Rulebook:
         return out
 
 
-def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for k, v in over.items():
         if isinstance(v, Mapping) and isinstance(out.get(k), dict):
-            out[k] = _deep_merge(out[k], v)
+            out[k] = deep_merge(out[k], v)
         else:
             out[k] = copy.deepcopy(v)
     return out
@@ -230,8 +230,8 @@ def load_rulebook(path: str | Path | None = None, overrides: Mapping[str, Any] |
         if not isinstance(company_raw, Mapping):
             raise RulebookError(f"{p}: the rulebook must be a mapping of settings")
     if overrides:
-        company_raw = _deep_merge(company_raw, overrides)
-    merged = _deep_merge(settings, {k: v for k, v in company_raw.items() if k not in ("rules", "extra_phrases")})
+        company_raw = deep_merge(company_raw, overrides)
+    merged = deep_merge(settings, {k: v for k, v in company_raw.items() if k not in ("rules", "extra_phrases")})
     where = str(path) if path else "rulebook"
     _apply_rule_overrides(rules, company_raw.get("rules") or {}, where)
     _add_extra_phrases(rules, company_raw.get("extra_phrases") or [], where)
@@ -281,7 +281,7 @@ def _apply_rule_overrides(rules: dict[str, RuleSpec], over: Mapping[str, Any], w
             raise RulebookError(f"{where}: rules.{code}: expected a mapping")
         for key, value in cfg.items():
             if key == "params":
-                spec.params = _deep_merge(spec.params, value or {})
+                spec.params = deep_merge(spec.params, value or {})
             elif key == "enabled":
                 spec.enabled = bool(value)
             elif key == "severity":

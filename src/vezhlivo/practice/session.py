@@ -31,7 +31,7 @@ from ..model import Channel, Conversation, Direction, Finding, Role, Severity
 from ..nlp.annotate import annotate, cached_doc
 from ..nlp.promises import find_promises
 from ..nlp.times import find_times
-from ..rulebook import Rulebook, load_rulebook
+from ..rulebook import Rulebook, deep_merge, load_rulebook
 from .answers import AnswerLibrary, AnswerMatch, default_library
 from .scenarios import Branch, ReplyView, Scenario
 
@@ -184,20 +184,10 @@ _RULEBOOKS: dict[str, Rulebook] = {}
 _ENGINES: dict[int, Engine] = {}
 
 
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for k, v in over.items():
-        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = v
-    return out
-
-
 def scenario_engine(scenario: Scenario, rulebook_path: str | Path | None = None,
                     overrides: Mapping[str, Any] | None = None) -> Engine:
     """An Engine with the company rulebook, then the scenario's overrides, then ``overrides`` (cached)."""
-    merged = _merge(scenario.rulebook, overrides or {})
+    merged = deep_merge(dict(scenario.rulebook), overrides or {})
     key = json.dumps([str(rulebook_path) if rulebook_path else None, merged], sort_keys=True, default=str)
     rb = _RULEBOOKS.get(key)
     if rb is None:

@@ -33,22 +33,13 @@ def _before_or_at(a: datetime, b: datetime) -> bool:
     return x <= y
 
 
-def _conv_start(conv: Conversation) -> datetime | None:
-    if conv.started_at:
-        return conv.started_at
-    for m in conv.messages:
-        if m.ts:
-            return m.ts
-    return None
-
-
 def _conv_end(conv: Conversation) -> datetime | None:
     last = None
     for m in conv.messages:
         t = message_time(conv, m)
         if t is not None:
             last = t
-    return last or _conv_start(conv)
+    return last or conv.start_time
 
 
 def _message_has(doc: Doc, patterns: list[str]) -> bool:
@@ -196,7 +187,7 @@ def promise_kept(ctx: RuleContext) -> Iterator[Finding]:
             if any(_before_or_at(t, deadline) for t in same):
                 judged = True
                 continue
-        later = [s for s in (_conv_start(a.conv) for a in ctx.future) if s is not None]
+        later = [s for s in (a.conv.start_time for a in ctx.future) if s is not None]
         later = [s for s in later if not _before_or_at(s, said)]
         if any(_before_or_at(s, deadline) for s in later):
             judged = True
