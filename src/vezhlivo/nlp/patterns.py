@@ -76,10 +76,27 @@ class Element:
         return any(CLASSES[c](tok) for c in self.classes)
 
 
+def _deletes(word: str) -> set[str]:
+    return {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
+
+
+@lru_cache(maxsize=20_000)
+def _typo_index(lemmas: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """Symmetric-delete index of every form of the lemmas: a form one edit from a word shares a key."""
+    index: dict[str, set[str]] = {}
+    for lemma in lemmas:
+        if len(lemma) >= 4:
+            for f in lexeme_forms(lemma):
+                for key in _deletes(f):
+                    index.setdefault(key, set()).add(f)
+    return {k: tuple(v) for k, v in index.items()}
+
+
 @lru_cache(maxsize=200_000)
 def typo_of(lemmas: frozenset[str], form: str) -> bool:
     """Is ``form`` (a word the dictionary does not know) one edit away from a form of these lemmas?"""
-    return any(edit_distance_le1(form, f) for lemma in lemmas if len(lemma) >= 4 for f in lexeme_forms(lemma))
+    index = _typo_index(lemmas)
+    return any(edit_distance_le1(form, f) for key in _deletes(form) for f in index.get(key, ()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,8 +243,50 @@ def find_any(doc: Doc, patterns: list[str] | tuple[str, ...], *, own: bool = Tru
     return list(cast(list[Match], cached))
 
 
+@dataclass(frozen=True, slots=True)
+class _ListIndex:
+    """Which patterns of a list can match a text, found from the text's words rather than by trying all."""
+
+    by_word: dict[str, tuple[int, ...]]
+    always: tuple[int, ...]  # patterns without a required word (classes, optional words only)
+    typo_keys: tuple[tuple[int, frozenset[str]], ...]  # keys a misspelt word may still hit
+
+
+@lru_cache(maxsize=4096)
+def _list_index(patterns: tuple[str, ...]) -> _ListIndex:
+    by_word: dict[str, list[int]] = {}
+    always: list[int] = []
+    typo: list[tuple[int, frozenset[str]]] = []
+    for i, source in enumerate(patterns):
+        p = compile_pattern(source)
+        key = next((e for e in p.elements if not (e.optional or e.gap or e.classes) and (e.lemmas or e.forms)), None)
+        if key is None:
+            always.append(i)
+            continue
+        for w in key.lemmas | key.forms:
+            by_word.setdefault(w, []).append(i)
+        if any(len(lemma) >= 4 for lemma in key.lemmas):
+            typo.append((i, key.lemmas))
+    return _ListIndex({w: tuple(v) for w, v in by_word.items()}, tuple(always), tuple(typo))
+
+
+def _candidates(doc: Doc, patterns: tuple[str, ...], own: bool) -> list[int]:
+    index = _list_index(patterns)
+    vocab, unknown = doc.vocabulary(own)
+    found = set(index.always)
+    for w in vocab:
+        hit = index.by_word.get(w)
+        if hit:
+            found.update(hit)
+    if unknown:
+        found.update(i for i, lemmas in index.typo_keys if i not in found
+                     and any(typo_of(lemmas, u) for u in unknown))
+    return sorted(found)
+
+
 def _find_any(doc: Doc, patterns: list[str] | tuple[str, ...], own: bool) -> list[Match]:
-    found = [m for p in patterns for m in find(doc, p, own=own)]
+    pats = tuple(patterns)
+    found = [m for i in _candidates(doc, pats, own) for m in find(doc, pats[i], own=own)]
     found.sort(key=lambda m: (m.start, -m.end))
     merged: list[Match] = []
     for m in found:
