@@ -248,6 +248,7 @@ class _ListIndex:
     """Which patterns of a list can match a text, found from the text's words rather than by trying all."""
 
     by_word: dict[str, tuple[int, ...]]
+    words: frozenset[str]
     always: tuple[int, ...]  # patterns without a required word (classes, optional words only)
     typo_keys: tuple[tuple[int, frozenset[str]], ...]  # keys a misspelt word may still hit
 
@@ -267,17 +268,15 @@ def _list_index(patterns: tuple[str, ...]) -> _ListIndex:
             by_word.setdefault(w, []).append(i)
         if any(len(lemma) >= 4 for lemma in key.lemmas):
             typo.append((i, key.lemmas))
-    return _ListIndex({w: tuple(v) for w, v in by_word.items()}, tuple(always), tuple(typo))
+    return _ListIndex({w: tuple(v) for w, v in by_word.items()}, frozenset(by_word), tuple(always), tuple(typo))
 
 
 def _candidates(doc: Doc, patterns: tuple[str, ...], own: bool) -> list[int]:
     index = _list_index(patterns)
     vocab, unknown = doc.vocabulary(own)
     found = set(index.always)
-    for w in vocab:
-        hit = index.by_word.get(w)
-        if hit:
-            found.update(hit)
+    for w in vocab & index.words:
+        found.update(index.by_word[w])
     if unknown:
         found.update(i for i, lemmas in index.typo_keys if i not in found
                      and any(typo_of(lemmas, u) for u in unknown))
