@@ -26,11 +26,6 @@ from ..model import (
 
 SCHEMA = "vezhlivo.conversation.v1"
 
-_TOP_FIELDS = {
-    "id", "channel", "direction", "company", "operator", "client", "started_at", "ring_seconds",
-    "ended_by", "messages", "waivers", "labels", "meta", "schema",
-}
-
 
 def _enum(value: Any, enum: type[Any], field: str) -> Any:
     try:

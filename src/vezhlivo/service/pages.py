@@ -36,10 +36,6 @@ def _render(request: Request, template: str, status: int = 200, **ctx: Any) -> H
     return HTMLResponse(_env.get_template(template).render(**ctx), status_code=status)
 
 
-class LoginRequired(Exception):
-    pass
-
-
 def page_scope(request: Request, st: Annotated[State, Depends(state)]) -> AccessScope:
     username = request.session.get("user")
     user = st.store.user(username) if username else None
