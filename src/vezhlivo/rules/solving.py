@@ -312,8 +312,8 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
             if not client_agreed and not _asked_to_wait(ctx, doc, sent):
                 yield ctx.match_finding(m.index, h)
         back = _next_operator(conv, m.index)
-        if back is None:
-            continue
+        if back is None or any(m.index < e.index < back.index for e in starts):
+            continue  # a hold event follows: its length and the thanks are judged from the event below
         gap = _seconds_between(conv, m, back)
         if gap is not None and gap > max_hold:
             yield ctx.contact_finding(turn=back.index, message=msg_long)
