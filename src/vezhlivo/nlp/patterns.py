@@ -92,10 +92,23 @@ def _typo_index(lemmas: frozenset[str]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+def _same_start(form: str, lemma: str) -> bool:
+    """Could one edit turn an inflected form of ``lemma`` into ``form``? Russian inflects at the end,
+    so the start of the word survives one edit in one of these shapes (a cheap gate before the index)."""
+    f2, l2 = form[:2], lemma[:2]
+    f13, l13 = form[1:3], lemma[1:3]
+    if f2 in (l2, l13, l2[::-1]) or f13 in (l13, l2):
+        return True
+    return form[:1] == lemma[:1] and (form[2:4] == lemma[2:4] or f13 == lemma[2:4] or form[2:4] == l13)
+
+
 @lru_cache(maxsize=200_000)
 def typo_of(lemmas: frozenset[str], form: str) -> bool:
     """Is ``form`` (a word the dictionary does not know) one edit away from a form of these lemmas?"""
-    index = _typo_index(lemmas)
+    near = frozenset(lemma for lemma in lemmas if len(lemma) >= 4 and _same_start(form, lemma))
+    if not near:
+        return False
+    index = _typo_index(near)
     return any(edit_distance_le1(form, f) for key in _deletes(form) for f in index.get(key, ()))
 
 
