@@ -26,7 +26,7 @@ Bitrix24 Open Lines (``imopenlines.session.history.get``: ``{"result": {"message
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,14 +71,21 @@ _ZENDESK_CHAT = {"chat", "chat_transcript", "native_messaging", "messaging", "wh
                  "facebook", "instagram_dm", "line", "wechat", "viber", "sunshine_conversations_api"}
 
 
+def _each(path: Path, records: list[Any],
+          one: Callable[[int, Any], Conversation]) -> Iterator[Conversation | RecordError]:
+    """One conversation a record; a broken record becomes its own error and the rest is read."""
+    for number, rec in enumerate(records, start=1):
+        try:
+            yield one(number, rec)
+        except FieldError as exc:
+            yield RecordError(str(path), number, exc.field, exc.message)
+
+
 def read_zendesk(path: Path, data: Any, options: ReadOptions) -> Iterator[Conversation | RecordError]:
     matcher = OperatorMatcher(options)
     top_users = data.get("users") if isinstance(data, Mapping) else None
-    for number, rec in enumerate(_records(data, "tickets"), start=1):
-        try:
-            yield _zendesk_one(path, number, rec, top_users, matcher, options)
-        except FieldError as exc:
-            yield RecordError(str(path), number, exc.field, exc.message)
+    yield from _each(path, _records(data, "tickets"),
+                     lambda n, rec: _zendesk_one(path, n, rec, top_users, matcher, options))
 
 
 def _zendesk_one(path: Path, number: int, rec: Any, top_users: Any, matcher: OperatorMatcher,
@@ -134,11 +141,7 @@ _INTERCOM_ROLE = {"admin": Role.OPERATOR, "team": Role.OPERATOR, "user": Role.CL
 
 
 def read_intercom(path: Path, data: Any, options: ReadOptions) -> Iterator[Conversation | RecordError]:
-    for number, rec in enumerate(_records(data, "conversations"), start=1):
-        try:
-            yield _intercom_one(path, number, rec, options)
-        except FieldError as exc:
-            yield RecordError(str(path), number, exc.field, exc.message)
+    yield from _each(path, _records(data, "conversations"), lambda n, rec: _intercom_one(path, n, rec, options))
 
 
 def _intercom_one(path: Path, number: int, rec: Any, options: ReadOptions) -> Conversation:
@@ -201,11 +204,7 @@ def is_jivo(data: Any) -> bool:
 
 
 def read_jivo(path: Path, data: Any, options: ReadOptions) -> Iterator[Conversation | RecordError]:
-    for number, rec in enumerate(_records(data, "chats"), start=1):
-        try:
-            yield _jivo_one(path, number, rec, options)
-        except FieldError as exc:
-            yield RecordError(str(path), number, exc.field, exc.message)
+    yield from _each(path, _records(data, "chats"), lambda n, rec: _jivo_one(path, n, rec, options))
 
 
 def _jivo_one(path: Path, number: int, rec: Any, options: ReadOptions) -> Conversation:
@@ -257,11 +256,7 @@ _USEDESK_ROLE = {"client": Role.CLIENT, "user": Role.OPERATOR, "trigger": Role.S
 
 
 def read_usedesk(path: Path, data: Any, options: ReadOptions) -> Iterator[Conversation | RecordError]:
-    for number, rec in enumerate(_records(data, "tickets"), start=1):
-        try:
-            yield _usedesk_one(path, number, rec, options)
-        except FieldError as exc:
-            yield RecordError(str(path), number, exc.field, exc.message)
+    yield from _each(path, _records(data, "tickets"), lambda n, rec: _usedesk_one(path, n, rec, options))
 
 
 def _usedesk_one(path: Path, number: int, rec: Any, options: ReadOptions) -> Conversation:
