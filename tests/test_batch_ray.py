@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ pytest.importorskip("pyarrow")
 ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
 
+from test_parallel import linked_corpus  # noqa: E402
 from vezhlivo.engine import Engine  # noqa: E402
 from vezhlivo.export import TABLES, read_table, write_parquet  # noqa: E402
 from vezhlivo.ingest import read_paths  # noqa: E402
@@ -23,25 +23,6 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 MALFORMED = Path(__file__).parent / "fixtures" / "malformed.jsonl"
-
-
-def _linked(path: Path, n: int = 40) -> Path:
-    """The examples with their clients shuffled among a few people (linked by id, phone or e-mail)."""
-    rnd = random.Random(3)
-    base = [json.loads(line) for f in sorted(EXAMPLES.glob("*.jsonl"))
-            for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
-    people = [{"id": f"p{i}", "phone": f"+7 916 000-00-{i:02d}", "email": f"p{i}@example.ru"} for i in range(5)]
-    with path.open("w", encoding="utf-8") as fh:
-        for i in range(n):
-            obj = json.loads(json.dumps(base[i % len(base)]))
-            obj["id"] = f"{obj['id']}-{i}"
-            who = rnd.choice(people)
-            client = {**(obj.get("client") or {}), "id": None, "phone": None, "email": None}
-            for key in rnd.choice(["id", "phone", "email", "id+phone"]).split("+"):
-                client[key] = who[key]
-            obj["client"] = client
-            fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +49,8 @@ def test_batch_on_local_ray_equals_the_local_run(local_ray: None, tmp_path: Path
 
     data = tmp_path / "in"
     data.mkdir()
-    _linked(data / "linked.jsonl")
+    linked_corpus(data / "linked.jsonl", n=40, seed=3, people_count=5, forms=("id", "phone", "email", "id+phone"),
+                  broken=False)
     (data / "bad.jsonl").write_bytes(MALFORMED.read_bytes())
     lines = [line for line in (EXAMPLES / "emails.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     (data / "array.json").write_text("[" + ",\n".join(lines) + "]", encoding="utf-8")

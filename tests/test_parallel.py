@@ -21,19 +21,21 @@ EXAMPLES = ROOT / "examples"
 MALFORMED = Path(__file__).parent / "fixtures" / "malformed.jsonl"
 
 
-def linked_corpus(path: Path, n: int = 48, seed: int = 7) -> Path:
+def linked_corpus(path: Path, n: int = 48, seed: int = 7, people_count: int = 6,
+                  forms: tuple[str, ...] = ("id", "phone", "email", "id+phone", "none"), broken: bool = True) -> Path:
     """The examples again and again, their clients shuffled among a few people known by id, phone
     or e-mail in different contacts (so groups link through different keys), times spread out."""
     rnd = random.Random(seed)
     base = [json.loads(line) for f in sorted(EXAMPLES.glob("*.jsonl"))
             for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
-    people = [{"id": f"p{i}", "phone": f"+7 916 000-00-{i:02d}", "email": f"p{i}@example.ru"} for i in range(6)]
+    people = [{"id": f"p{i}", "phone": f"+7 916 000-00-{i:02d}", "email": f"p{i}@example.ru"}
+              for i in range(people_count)]
     with path.open("w", encoding="utf-8") as fh:
         for i in range(n):
             obj = json.loads(json.dumps(base[i % len(base)]))
             obj["id"] = f"{obj['id']}-{i}"
             who = rnd.choice(people)
-            form = rnd.choice(["id", "phone", "email", "id+phone", "none"])
+            form = rnd.choice(forms)
             client = dict(obj.get("client") or {})
             client.update({"id": None, "phone": None, "email": None})
             if form != "none":
@@ -41,7 +43,8 @@ def linked_corpus(path: Path, n: int = 48, seed: int = 7) -> Path:
                     client[key] = who[key]
             obj["client"] = client
             fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
-        fh.write("{broken json\n")
+        if broken:
+            fh.write("{broken json\n")
     return path
 
 
