@@ -308,6 +308,15 @@ def _find_any(doc: Doc, patterns: list[str] | tuple[str, ...], own: bool) -> lis
     return merged
 
 
+def find_unless(doc: Doc, patterns: list[str] | tuple[str, ...], unless: list[str] | tuple[str, ...] = (),
+                *, own: bool = True) -> list[Match]:
+    """Matches of ``patterns`` whose sentence does not also match ``unless`` (the context that excuses them)."""
+    found = find_any(doc, patterns, own=own)
+    if not unless:
+        return found
+    return [m for m in found if not sentence_has(doc, doc.sentence_of(m.first), unless, own=own)]
+
+
 def sentence_has(doc: Doc, sent: Sentence, patterns: list[str] | tuple[str, ...], *, own: bool = True) -> bool:
     key = ("sentence_has", sent.first, sent.last, tuple(patterns), own)
     cached = doc.memo.get(key)

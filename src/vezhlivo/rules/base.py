@@ -13,8 +13,8 @@ from typing import Any
 
 from ..model import Conversation, Finding, Message, Role
 from ..nlp.annotate import Annotated
-from ..nlp.doc import Doc, Sentence
-from ..nlp.patterns import Match, find_any, sentence_has
+from ..nlp.doc import Doc
+from ..nlp.patterns import Match, find_unless
 from ..rulebook import Rulebook, RuleSpec
 
 Check = Callable[["RuleContext"], Iterable[Finding]]
@@ -112,12 +112,7 @@ def phrase_findings(ctx: RuleContext, messages: Iterable[Message], patterns: lis
                     unless: list[str] | None = None) -> Iterator[Finding]:
     """Findings for every match of ``patterns``, unless its sentence also matches ``unless``."""
     for m in messages:
-        doc = ctx.doc(m.index)
-        for match in find_any(doc, patterns):
-            if unless:
-                sent: Sentence = doc.sentence_of(match.first)
-                if sentence_has(doc, sent, unless):
-                    continue
+        for match in find_unless(ctx.doc(m.index), patterns, unless or ()):
             yield ctx.match_finding(m.index, match)
 
 

@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 
 from ..model import Finding, Role
 from ..nlp.doc import Doc
-from ..nlp.patterns import find_any, sentence_has
+from ..nlp.patterns import find_any, find_unless
 from ..nlp.times import find_times
 from ..signals import ABUSE_WORDS, THREAT_PATTERNS, abuse_spans, complaint_turns, operator_turns_after
 from .base import RuleContext, Skip, check
@@ -19,11 +19,7 @@ def _pl(ctx: RuleContext, key: str) -> list[str]:
 
 
 def _has(ctx: RuleContext, doc: Doc, key: str, unless_key: str | None = None) -> bool:
-    for m in find_any(doc, _pl(ctx, key)):
-        if unless_key and sentence_has(doc, doc.sentence_of(m.first), _pl(ctx, unless_key)):
-            continue
-        return True
-    return False
+    return bool(find_unless(doc, _pl(ctx, key), _pl(ctx, unless_key) if unless_key else ()))
 
 
 def _complaint_window(ctx: RuleContext) -> tuple[int, list[int]]:

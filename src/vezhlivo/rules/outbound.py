@@ -8,7 +8,7 @@ from typing import Any
 
 from ..model import Direction, Finding, Role
 from ..nlp.annotate import Annotated
-from ..nlp.patterns import find_any, sentence_has
+from ..nlp.patterns import find_any, find_unless
 from .base import RuleContext, Skip, check
 from .greeting import str_list
 
@@ -29,13 +29,7 @@ def convenient_to_talk(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _is_refusal(ctx: RuleContext, ann: Annotated, index: int) -> bool:
-    doc = ann.doc(index)
-    unless = str_list(ctx, "refusal_unless")
-    for match in find_any(doc, str_list(ctx, "refusals")):
-        if unless and sentence_has(doc, doc.sentence_of(match.first), unless):
-            continue
-        return True
-    return False
+    return bool(find_unless(ann.doc(index), str_list(ctx, "refusals"), str_list(ctx, "refusal_unless")))
 
 
 @check("O2")
@@ -65,13 +59,7 @@ def three_noes(ctx: RuleContext) -> Iterator[Finding]:
 def _asked_not_to_call(ctx: RuleContext, ann: Annotated) -> bool:
     pats = str_list(ctx, "do_not_call")
     unless = str_list(ctx, "do_not_call_unless")
-    for m in ann.client_messages():
-        doc = ann.doc(m.index)
-        for match in find_any(doc, pats):
-            if unless and sentence_has(doc, doc.sentence_of(match.first), unless):
-                continue
-            return True
-    return False
+    return any(find_unless(ann.doc(m.index), pats, unless) for m in ann.client_messages())
 
 
 @check("O3")
@@ -91,8 +79,7 @@ def honour_do_not_call(ctx: RuleContext) -> Iterator[Finding]:
     reminders = str_list(ctx, "reminders")
     unless = str_list(ctx, "do_not_call_unless")
     for m in ctx.client_messages():
-        doc = ctx.doc(m.index)
-        if any(not sentence_has(doc, doc.sentence_of(x.first), unless) for x in find_any(doc, reminders)):
+        if find_unless(ctx.doc(m.index), reminders, unless):
             yield ctx.contact_finding(turn=anchor, message=str(ctx.param("reminder_message") or ctx.spec.message))
             return
     if not ctx.history:

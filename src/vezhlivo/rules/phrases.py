@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 
 from ..model import Finding, Message, Role
 from ..nlp.doc import Doc, Kind
-from ..nlp.patterns import Match, find_any, sentence_has
+from ..nlp.patterns import Match, find_any, find_unless, sentence_has
 from ..nlp.toxicity import rude_sentences
 from .base import RuleContext, check
 
@@ -28,12 +28,7 @@ def _strs(ctx: RuleContext, key: str) -> list[str]:
 
 
 def _hits(doc: Doc, patterns: list[str], unless: list[str]) -> list[Match]:
-    out = []
-    for match in find_any(doc, patterns):
-        if unless and sentence_has(doc, doc.sentence_of(match.first), unless):
-            continue
-        out.append(match)
-    return out
+    return find_unless(doc, patterns, unless)
 
 
 def _message_has(doc: Doc, patterns: list[str]) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..model import Finding, Role
 from ..nlp.annotate import normalize_phone
 from ..nlp.doc import Mask
-from ..nlp.patterns import find_any, sentence_has
+from ..nlp.patterns import find_any, find_unless, sentence_has
 from .base import RuleContext, check
 
 
@@ -68,7 +68,5 @@ def personal_channels(ctx: RuleContext) -> Iterator[Finding]:
         pats = _pl(ctx, "patterns")
         if any(k is Mask.PHONE for _, _, k in doc.masks):
             pats += _pl(ctx, "own_number")
-        for match in find_any(doc, pats):
-            if sentence_has(doc, doc.sentence_of(match.first), _pl(ctx, "unless")):
-                continue
+        for match in find_unless(doc, pats, _pl(ctx, "unless")):
             yield ctx.match_finding(m.index, match)
