@@ -64,6 +64,10 @@ class RuleContext:
     def param(self, key: str, default: Any = None) -> Any:
         return self.spec.params.get(key, default)
 
+    def strings(self, key: str) -> list[str]:
+        """A list parameter (phrases, patterns, words) as strings; missing means empty."""
+        return [str(p) for p in self.spec.params.get(key) or []]
+
     def doc(self, index: int) -> Doc:
         return self.ann.doc(index)
 

@@ -14,17 +14,13 @@ from ..signals import ABUSE_WORDS, THREAT_PATTERNS, abuse_spans, complaint_turns
 from .base import RuleContext, Skip, check
 
 
-def _pl(ctx: RuleContext, key: str) -> list[str]:
-    return [str(p) for p in ctx.param(key, []) or []]
-
-
 def _has(ctx: RuleContext, doc: Doc, key: str, unless_key: str | None = None) -> bool:
-    return bool(find_unless(doc, _pl(ctx, key), _pl(ctx, unless_key) if unless_key else ()))
+    return bool(find_unless(doc, ctx.strings(key), ctx.strings(unless_key) if unless_key else ()))
 
 
 def _complaint_window(ctx: RuleContext) -> tuple[int, list[int]]:
     """The first complaint of the client and the operator turns that answer it."""
-    turns = complaint_turns(ctx.ann, _pl(ctx, "extra_complaint_patterns"))
+    turns = complaint_turns(ctx.ann, ctx.strings("extra_complaint_patterns"))
     if not turns:
         raise Skip("the client does not complain")
     first = turns[0]
@@ -61,7 +57,7 @@ def show_understanding(ctx: RuleContext) -> Iterator[Finding]:
 def offer_solution(ctx: RuleContext) -> Iterator[Finding]:
     first, _ = _complaint_window(ctx)
     ops = operator_turns_after(ctx.ann, first)
-    comp = _pl(ctx, "compensations")
+    comp = ctx.strings("compensations")
     for i in ops:
         doc = ctx.doc(i)
         if comp and find_any(doc, comp):
@@ -73,15 +69,15 @@ def offer_solution(ctx: RuleContext) -> Iterator[Finding]:
 
 @check("C5")
 def abusive_client(ctx: RuleContext) -> Iterator[Finding]:
-    words = [*ABUSE_WORDS, *_pl(ctx, "extra_abuse_words")]
-    threats = [*THREAT_PATTERNS, *_pl(ctx, "extra_threats")]
+    words = [*ABUSE_WORDS, *ctx.strings("extra_abuse_words")]
+    threats = [*THREAT_PATTERNS, *ctx.strings("extra_threats")]
     abusive = [m.index for m in ctx.client_messages() if abuse_spans(ctx.doc(m.index), words, threats)]
     if not abusive:
         raise Skip("the client is not abusive")
     first = abusive[0]
     yield ctx.contact_finding(turn=first)
     # the operator must stay polite: no insult or threat back, no «ты», no retort
-    retorts = _pl(ctx, "retorts")
+    retorts = ctx.strings("retorts")
     for i in operator_turns_after(ctx.ann, first):
         doc = ctx.doc(i)
         spans = [(s, e) for s, e, _ in abuse_spans(doc, words, threats)]
@@ -126,8 +122,8 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
     min_overlap = float(ctx.param("min_question_overlap", 0.6))
     min_same = float(ctx.param("min_answer_similarity", 0.8))
     min_words = int(ctx.param("min_question_words", 3))
-    markers = _pl(ctx, "repeat_markers")
-    again = _pl(ctx, "answer_markers")
+    markers = ctx.strings("repeat_markers")
+    again = ctx.strings("answer_markers")
     min_answer_overlap = float(ctx.param("min_answer_overlap", 0.75))
 
     def answer_after(turn: int) -> int | None:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from ..model import Event, Finding, Message, Role
 from ..nlp.patterns import find_any
 from .base import RuleContext, Skip, check
-from .greeting import str_list
 
 
 def _last_event(ctx: RuleContext) -> Event | None:
@@ -23,7 +22,7 @@ def client_hangs_up_first(ctx: RuleContext) -> Iterator[Finding]:
         raise Skip("the call's metadata does not say who ended it (ended_by)")
     if _last_event(ctx) is Event.TRANSFER:
         raise Skip("the call was transferred: the operator handed it over")
-    abuse = str_list(ctx, "abusive_client")
+    abuse = ctx.strings("abusive_client")
     if abuse and any(find_any(ctx.doc(m.index), abuse) for m in ctx.client_messages()):
         raise Skip("the client was abusive: the operator may end such a call (C5)")
     if conv.ended_by is Role.OPERATOR:
@@ -33,7 +32,7 @@ def client_hangs_up_first(ctx: RuleContext) -> Iterator[Finding]:
 
 def _closing_only(ctx: RuleContext, msgs: list[Message]) -> bool:
     """The client's last words only close the contact («Спасибо», «До свидания», «ок»)."""
-    closing = str_list(ctx, "client_closing")
+    closing = ctx.strings("client_closing")
     limit = int(ctx.param("client_closing_words", 4))
     for m in msgs:
         doc = ctx.doc(m.index)
@@ -55,7 +54,7 @@ def say_goodbye(ctx: RuleContext) -> Iterator[Finding]:
         raise Skip("the operator never wrote or spoke")
     if _last_event(ctx) is Event.TRANSFER and ctx.conv.messages[-1].event is Event.TRANSFER:
         raise Skip("the contact ends with a transfer to a colleague")
-    farewells = str_list(ctx, "farewells")
+    farewells = ctx.strings("farewells")
     last_op = ops[-1]
     after = [m for m in turns if m.index > last_op.index]  # the client's words after the operator's last
     # the operator's closing turn: the last operator messages, back to the previous client message

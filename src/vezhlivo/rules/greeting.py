@@ -16,9 +16,6 @@ from .base import RuleContext, Skip, check
 # ----------------------------------------------------------------- shared helpers
 
 
-def str_list(ctx: RuleContext, key: str) -> list[str]:
-    return [str(p) for p in ctx.param(key, []) or []]
-
 
 def first_operator_turn(ctx: RuleContext) -> list[Message]:
     """The operator's first turn: the first operator message and the ones that follow it before the client
@@ -121,7 +118,7 @@ def says_name(doc: Doc, name: str) -> Match | None:
 
 
 def _greeting(ctx: RuleContext, doc: Doc) -> Match | None:
-    found = find_any(doc, str_list(ctx, "greetings"))
+    found = find_any(doc, ctx.strings("greetings"))
     return found[0] if found else None
 
 
@@ -142,7 +139,7 @@ def _missing_parts(ctx: RuleContext, msgs: list[Message], *, client_name: bool) 
                 greet = g
         if name and says_name(doc, name):
             own = True
-        if not name and find_any(doc, str_list(ctx, "self_intro")):
+        if not name and find_any(doc, ctx.strings("self_intro")):
             own = True
     if client_name and ctx.conv.client.name:
         client = any(nm.turn in indices for nm in ctx.ann.name_mentions(ctx.ann.client_names))
@@ -198,7 +195,7 @@ def outgoing_greeting(ctx: RuleContext) -> Iterator[Finding]:
         raise Skip("the operator never spoke")
     opening = ops[: int(ctx.param("opening_turns", 2))]
     missing, greet = _missing_parts(ctx, opening, client_name=True)
-    if not any(message_has(ctx, m, str_list(ctx, "purpose")) for m in opening):
+    if not any(message_has(ctx, m, ctx.strings("purpose")) for m in opening):
         missing.append("цели звонка")
     if missing:
         yield _form_finding(ctx, opening[:1], missing, greet)
@@ -220,9 +217,9 @@ def household_opener(ctx: RuleContext) -> Iterator[Finding]:
     sent = doc.sentences[0]
     before = [x for x in ctx.conv.messages[: m.index] if x.role is Role.CLIENT and x.text]
     picks_up = not before
-    pats = str_list(ctx, "openers") + (str_list(ctx, "pickup_openers") if picks_up else [])
+    pats = ctx.strings("openers") + (ctx.strings("pickup_openers") if picks_up else [])
     if is_question(doc, sent):
-        pats += str_list(ctx, "bare_question_openers")
+        pats += ctx.strings("bare_question_openers")
     for p in pats:
         pat = compile_pattern(p if p.startswith("^") else "^ " + p)
         match = next(find_in_sentence(doc, sent, pat), None)
@@ -276,9 +273,9 @@ def time_of_day(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _tactful(ctx: RuleContext, doc: Doc, sent: Sentence) -> bool:
-    if sentence_has(doc, sent, str_list(ctx, "familiar")):
+    if sentence_has(doc, sent, ctx.strings("familiar")):
         return False
-    return sentence_has(doc, sent, str_list(ctx, "polite"))
+    return sentence_has(doc, sent, ctx.strings("polite"))
 
 
 _INTRO_WORDS = frozenset({"это", "я", "звать", "зовут", "уважение", "имя"})
@@ -327,9 +324,9 @@ def ask_the_name(ctx: RuleContext) -> Iterator[Finding]:
     blunt: tuple[Message, Match] | None = None
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        if find_any(doc, str_list(ctx, "tactful_asks")):
+        if find_any(doc, ctx.strings("tactful_asks")):
             return
-        for match in find_any(doc, str_list(ctx, "asks")):
+        for match in find_any(doc, ctx.strings("asks")):
             sent = doc.sentence_of(match.first)
             if _tactful(ctx, doc, sent):
                 return
@@ -357,7 +354,7 @@ def _needs_no_reply(ctx: RuleContext, m: Message) -> bool:
     doc = ctx.doc(m.index)
     if len(doc.words(own=False)) > int(ctx.param("no_reply_words", 3)):
         return False
-    return bool(find_any(doc, str_list(ctx, "no_reply_needed")))
+    return bool(find_any(doc, ctx.strings("no_reply_needed")))
 
 
 @check("G6")
@@ -376,7 +373,7 @@ def answer_fast(ctx: RuleContext) -> Iterator[Finding]:
         return
     first_limit = float(ctx.param("first_reply_seconds", 30))
     later_limit = float(ctx.param("reply_seconds", 60))
-    waits = str_list(ctx, "wait_asked")
+    waits = ctx.strings("wait_asked")
     waiting_since: datetime | None = None
     answered_once = False
     seen_time = False

@@ -10,7 +10,6 @@ from ..model import Direction, Finding, Role
 from ..nlp.annotate import Annotated
 from ..nlp.patterns import find_any, find_unless
 from .base import RuleContext, Skip, check
-from .greeting import str_list
 
 
 @check("O1")
@@ -22,22 +21,22 @@ def convenient_to_talk(ctx: RuleContext) -> Iterator[Finding]:
     if not ops:
         raise Skip("the operator never spoke")
     opening = ops[: int(ctx.param("opening_turns", 2))]
-    asks = str_list(ctx, "asks")
+    asks = ctx.strings("asks")
     if any(find_any(ctx.doc(m.index), asks) for m in opening):
         return
     yield ctx.contact_finding(turn=opening[0].index)
 
 
 def _is_refusal(ctx: RuleContext, ann: Annotated, index: int) -> bool:
-    return bool(find_unless(ann.doc(index), str_list(ctx, "refusals"), str_list(ctx, "refusal_unless")))
+    return bool(find_unless(ann.doc(index), ctx.strings("refusals"), ctx.strings("refusal_unless")))
 
 
 @check("O2")
 def three_noes(ctx: RuleContext) -> Iterator[Finding]:
     """After the client's third «нет» the operator closes politely instead of selling on."""
     limit = int(ctx.param("refusals_before_close", 3))
-    closing = str_list(ctx, "closing")
-    offers = str_list(ctx, "offers")
+    closing = ctx.strings("closing")
+    offers = ctx.strings("offers")
     count = 0
     selling = False  # refusals count once the operator has offered something
     reached_at: int | None = None
@@ -57,8 +56,8 @@ def three_noes(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _asked_not_to_call(ctx: RuleContext, ann: Annotated) -> bool:
-    pats = str_list(ctx, "do_not_call")
-    unless = str_list(ctx, "do_not_call_unless")
+    pats = ctx.strings("do_not_call")
+    unless = ctx.strings("do_not_call_unless")
     return any(find_unless(ann.doc(m.index), pats, unless) for m in ann.client_messages())
 
 
@@ -76,8 +75,8 @@ def honour_do_not_call(ctx: RuleContext) -> Iterator[Finding]:
             note = f" (контакт {earlier.conv.id}" + (f", {when:%d.%m.%Y}" if when else "") + ")"
             yield ctx.contact_finding(turn=anchor, message=ctx.spec.message + note)
             return
-    reminders = str_list(ctx, "reminders")
-    unless = str_list(ctx, "do_not_call_unless")
+    reminders = ctx.strings("reminders")
+    unless = ctx.strings("do_not_call_unless")
     for m in ctx.client_messages():
         if find_unless(ctx.doc(m.index), reminders, unless):
             yield ctx.contact_finding(turn=anchor, message=str(ctx.param("reminder_message") or ctx.spec.message))

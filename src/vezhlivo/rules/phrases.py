@@ -23,9 +23,6 @@ def _operator_messages(ctx: RuleContext) -> list[Message]:
     return [m for m in ctx.conv.messages if m.role is Role.OPERATOR and m.text]
 
 
-def _strs(ctx: RuleContext, key: str) -> list[str]:
-    return [str(p) for p in ctx.param(key, []) or []]
-
 
 def _hits(doc: Doc, patterns: list[str], unless: list[str]) -> list[Match]:
     return find_unless(doc, patterns, unless)
@@ -38,7 +35,7 @@ def _message_has(doc: Doc, patterns: list[str]) -> bool:
 @check("F3")
 def vague_sorting_out(ctx: RuleContext) -> Iterator[Finding]:
     """«Мы разберёмся» without a deadline anywhere in the same message."""
-    patterns, unless, deadline = _strs(ctx, "patterns"), _strs(ctx, "unless"), _strs(ctx, "deadline")
+    patterns, unless, deadline = ctx.strings("patterns"), ctx.strings("unless"), ctx.strings("deadline")
     for m in _operator_messages(ctx):
         doc = ctx.doc(m.index)
         hits = _hits(doc, patterns, unless)
@@ -50,8 +47,8 @@ def vague_sorting_out(ctx: RuleContext) -> Iterator[Finding]:
 @check("F4")
 def you_must(ctx: RuleContext) -> Iterator[Finding]:
     """«Вы должны/обязаны…»: an order to the client; not a negation, not an expectation."""
-    patterns, unless = _strs(ctx, "patterns"), _strs(ctx, "unless")
-    expect = frozenset(_strs(ctx, "expectation_verbs"))
+    patterns, unless = ctx.strings("patterns"), ctx.strings("unless")
+    expect = frozenset(ctx.strings("expectation_verbs"))
     for m in _operator_messages(ctx):
         doc = ctx.doc(m.index)
         for match in _hits(doc, patterns, unless):
@@ -74,9 +71,9 @@ _WORD_RX = re.compile(r"[а-яёa-z]+", re.I)
 @check("F7")
 def bare_no(ctx: RuleContext) -> Iterator[Finding]:
     """A sentence that is only «нет» (with regret words) and nothing offered instead."""
-    bare = frozenset(_strs(ctx, "bare_words"))
-    alternative = _strs(ctx, "alternative")
-    questions = _strs(ctx, "reassurance_questions")
+    bare = frozenset(ctx.strings("bare_words"))
+    alternative = ctx.strings("alternative")
+    questions = ctx.strings("reassurance_questions")
     last_client: Message | None = None
     for m in ctx.conv.messages:
         if m.role is Role.CLIENT and m.text:
@@ -102,7 +99,7 @@ def bare_no(ctx: RuleContext) -> Iterator[Finding]:
 @check("F12")
 def apologising_over_and_over(ctx: RuleContext) -> Iterator[Finding]:
     """Too many apologies in one message or in operator turns that follow each other."""
-    patterns = _strs(ctx, "patterns")
+    patterns = ctx.strings("patterns")
     limit = int(ctx.param("max_apologies", 3))
     run: list[tuple[int, Match]] = []
     reported = False
@@ -132,13 +129,13 @@ def _lemma_text(doc: Doc) -> list[str]:
 @check("F15")
 def repeating_the_answer(ctx: RuleContext) -> Iterator[Finding]:
     """«Я же говорю…», and the same answer sent again after the client spoke."""
-    patterns, unless = _strs(ctx, "patterns"), _strs(ctx, "unless")
+    patterns, unless = ctx.strings("patterns"), ctx.strings("unless")
     for m in _operator_messages(ctx):
         for match in _hits(ctx.doc(m.index), patterns, unless):
             yield ctx.match_finding(m.index, match)
     min_words = int(ctx.param("repeat_min_words", 8))
     similarity = float(ctx.param("repeat_similarity", 0.85))
-    hold = _strs(ctx, "repeat_unless")
+    hold = ctx.strings("repeat_unless")
     earlier: list[list[str]] = []
     client_since = False
     for m in ctx.conv.messages:
@@ -162,7 +159,7 @@ def repeating_the_answer(ctx: RuleContext) -> Iterator[Finding]:
 @check("F21")
 def rudeness(ctx: RuleContext) -> Iterator[Finding]:
     """Obscenity, insults, contempt and sarcasm in the operator's own words (lexicon + toxicity model)."""
-    kinds = frozenset(_strs(ctx, "kinds") or ["obscene", "mild", "insult", "contempt", "sarcasm", "toxic"])
+    kinds = frozenset(ctx.strings("kinds") or ["obscene", "mild", "insult", "contempt", "sarcasm", "toxic"])
     for m in _operator_messages(ctx):
         for start, end, kind, _score in rude_sentences(ctx.doc(m.index)):
             if kind in kinds:

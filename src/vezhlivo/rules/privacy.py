@@ -12,10 +12,6 @@ from ..nlp.patterns import find_any, find_unless, sentence_has
 from .base import RuleContext, check
 
 
-def _pl(ctx: RuleContext, key: str) -> list[str]:
-    return [str(p) for p in ctx.param(key, []) or []]
-
-
 def _company_phone(ctx: RuleContext, raw: str) -> bool:
     digits = normalize_phone(raw) or ""
     if any(digits.startswith(normalize_phone(p) or "-") or digits == normalize_phone(p)
@@ -44,12 +40,12 @@ def employee_phone(ctx: RuleContext) -> Iterator[Finding]:
             k = doc.sentences.index(sent)
             if k > 0:
                 sents.append(doc.sentences[k - 1])
-            if any(sentence_has(doc, x, _pl(ctx, "employee"), own=False) for x in sents) and not any(
-                sentence_has(doc, x, _pl(ctx, "unless"), own=False) for x in sents
+            if any(sentence_has(doc, x, ctx.strings("employee"), own=False) for x in sents) and not any(
+                sentence_has(doc, x, ctx.strings("unless"), own=False) for x in sents
             ):
                 yield ctx.finding(m.index, s, e)
         # a number dictated in words or digits that the mask misses: «его номер 912 345 67 89»
-        for match in find_any(doc, _pl(ctx, "number_phrases")):
+        for match in find_any(doc, ctx.strings("number_phrases")):
             tail = m.text[match.end:match.end + 40]
             d = re.match(r"[\s:–—-]*((?:\+?\d[\s()-]*){7,})", tail)
             if d and not doc.masked(match.end, match.end + len(d.group(0))):
@@ -65,8 +61,8 @@ def employee_phone(ctx: RuleContext) -> Iterator[Finding]:
 def personal_channels(ctx: RuleContext) -> Iterator[Finding]:
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        pats = _pl(ctx, "patterns")
+        pats = ctx.strings("patterns")
         if any(k is Mask.PHONE for _, _, k in doc.masks):
-            pats += _pl(ctx, "own_number")
-        for match in find_unless(doc, pats, _pl(ctx, "unless")):
+            pats += ctx.strings("own_number")
+        for match in find_unless(doc, pats, ctx.strings("unless")):
             yield ctx.match_finding(m.index, match)

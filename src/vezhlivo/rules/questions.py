@@ -10,7 +10,7 @@ from ..model import Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Sentence
 from ..nlp.patterns import compile_pattern, find_any, find_in_sentence, sentence_has
 from .base import RuleContext, Skip, check
-from .greeting import is_question, sentence_text, str_list
+from .greeting import is_question, sentence_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +55,17 @@ def _embedded_wh(ctx: RuleContext, doc: Doc, sent: Sentence) -> bool:
     after = _after_comma(doc, sent)
     if not after:
         return False
-    if _word_in(doc, after, str_list(ctx, "wh_words_after_comma")):
+    if _word_in(doc, after, ctx.strings("wh_words_after_comma")):
         return True
     ask_before = _word_in(doc, doc.words(Sentence(sent.start, doc.tokens[after[-1]].start, sent.first, after[-1])),
-                          str_list(ctx, "ask_verbs"))
-    return ask_before and _word_in(doc, after, str_list(ctx, "wh_words"))
+                          ctx.strings("ask_verbs"))
+    return ask_before and _word_in(doc, after, ctx.strings("wh_words"))
 
 
 def _lead_word(ctx: RuleContext, doc: Doc, sent: Sentence) -> int | None:
     """The first word that carries the clause, skipping «а», «хорошо», «Наталья,», prepositions («В какой
     день…», «С какого числа…») and polite verbs («Подскажите, …»)."""
-    skip = set(str_list(ctx, "lead_skip"))
+    skip = set(ctx.strings("lead_skip"))
     words = doc.words(sent)
     for n, i in enumerate(words):
         tok = doc.tokens[i]
@@ -111,10 +111,10 @@ def clarifying_asks(ctx: RuleContext, *, with_yes_no: bool = False) -> list[Ask]
     """Operator sentences that ask the client for information: a wh-question, a bare noun question
     («Номер заказа?»), a request for data («Назовите номер заказа») — and, with ``with_yes_no``, any other
     question. Offers («Могу ли я ещё чем-то помочь?», «Вам удобно?») and name asks are not counted."""
-    wh = str_list(ctx, "wh_words")
-    requests = str_list(ctx, "request_verbs")
-    not_asks = str_list(ctx, "not_clarifying")
-    open_q = str_list(ctx, "open_questions")
+    wh = ctx.strings("wh_words")
+    requests = ctx.strings("request_verbs")
+    not_asks = ctx.strings("not_clarifying")
+    open_q = ctx.strings("open_questions")
     out: list[Ask] = []
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
@@ -132,7 +132,7 @@ def clarifying_asks(ctx: RuleContext, *, with_yes_no: bool = False) -> list[Ask]
                 kind = "noun"
             elif _word_in(doc, words if with_yes_no else head, requests):
                 kind = "request"
-            elif with_yes_no and (question or sentence_has(doc, sent, str_list(ctx, "extra_asks"))):
+            elif with_yes_no and (question or sentence_has(doc, sent, ctx.strings("extra_asks"))):
                 kind = "yes-no"
             if kind is None or sentence_has(doc, sent, not_asks):
                 continue
@@ -146,7 +146,7 @@ def clarifying_asks(ctx: RuleContext, *, with_yes_no: bool = False) -> list[Ask]
 @check("Q1")
 def pre_phrase(ctx: RuleContext) -> Iterator[Finding]:
     """A clarifying question without a pre-phrase («Не могли бы вы уточнить…») or «пожалуйста»."""
-    frames = str_list(ctx, "frames")
+    frames = ctx.strings("frames")
     for ask in clarifying_asks(ctx):
         doc = ctx.doc(ask.msg.index)
         if sentence_has(doc, ask.sent, frames):
@@ -174,7 +174,7 @@ def _turn_messages(ctx: RuleContext, m: Message) -> list[Message]:
 @check("Q2")
 def sell_the_question(ctx: RuleContext) -> Iterator[Finding]:
     """A clarifying question that does not say why it is asked («чтобы…», «это позволит…»)."""
-    reasons = str_list(ctx, "reasons")
+    reasons = ctx.strings("reasons")
     flagged: set[int] = set()
     for ask in clarifying_asks(ctx):
         if ask.open or ask.msg.index in flagged:
@@ -191,7 +191,7 @@ def ask_before_answering(ctx: RuleContext) -> Iterator[Finding]:
     ops = ctx.operator_messages()
     if len(ops) < int(ctx.param("min_operator_turns", 2)):
         raise Skip("too short a contact to judge whether the operator asked")
-    problem = str_list(ctx, "problem")
+    problem = ctx.strings("problem")
     first_problem: Message | None = None
     for m in ctx.client_messages():
         if m.index > ops[1].index:  # the problem is what the client opened with, not a late «не нужно»
@@ -213,9 +213,9 @@ def ask_before_answering(ctx: RuleContext) -> Iterator[Finding]:
 def sum_up_not_doubt(ctx: RuleContext) -> Iterator[Finding]:
     """The operator doubts the client («Вы точно правильно ввели?», «Не может такого быть») instead of
     summing up. «Вы уверены?» itself is F6."""
-    anywhere = str_list(ctx, "doubts")
-    in_questions = str_list(ctx, "doubts_in_questions")
-    unless = str_list(ctx, "unless")
+    anywhere = ctx.strings("doubts")
+    in_questions = ctx.strings("doubts_in_questions")
+    unless = ctx.strings("unless")
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         for sent in doc.sentences:

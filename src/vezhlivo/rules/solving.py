@@ -14,10 +14,6 @@ from ..nlp.times import find_times
 from .base import RuleContext, Skip, check
 
 
-def _pl(ctx: RuleContext, key: str) -> list[str]:
-    return [str(p) for p in ctx.param(key, []) or []]
-
-
 def _aware(a: datetime, b: datetime) -> tuple[datetime, datetime]:
     """Compare naive with aware times by giving the naive one the other's offset."""
     if (a.tzinfo is None) != (b.tzinfo is None):
@@ -68,7 +64,7 @@ def _restated(p: Promise, promises: list[Promise]) -> bool:
 @check("S1")
 def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
     """A first-person come-back («я уточню и перезвоню») needs permission, a time frame and a check."""
-    ask = _pl(ctx, "permission")
+    ask = ctx.strings("permission")
     promises = find_promises(ctx.ann)
     for p in promises:
         if not p.first_person or p.verb not in set(ctx.param("come_back_verbs", [])):
@@ -77,10 +73,10 @@ def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
             continue
         doc = ctx.doc(p.turn)
         verb = next(t for t in doc.tokens if t.start >= p.verb_start)
-        if "plur" in verb.info.grammemes and not _message_has(doc, _pl(ctx, "defer")):
+        if "plur" in verb.info.grammemes and not _message_has(doc, ctx.strings("defer")):
             continue  # «Мы перезвоним Вам завтра»: the company's schedule, not the operator's pause
         client = _client_before(ctx.ann, p.turn)
-        if client is not None and _message_has(ctx.doc(client.index), _pl(ctx, "client_asked")):
+        if client is not None and _message_has(ctx.doc(client.index), ctx.strings("client_asked")):
             continue  # the client asked to be called back: permission is given
         sent = doc.sentence_of(next(i for i, t in enumerate(doc.tokens) if t.start >= p.verb_start))
         near = _sentences_around(doc, sent)
@@ -96,7 +92,7 @@ def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
 @check("S2")
 def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
     """Every promise names a concrete time."""
-    unless = _pl(ctx, "unless")
+    unless = ctx.strings("unless")
     promises = find_promises(ctx.ann)
     for p in promises:
         if p.concrete or _restated(p, promises):
@@ -107,7 +103,7 @@ def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
         if unless and sentence_has(doc, sent, unless):
             continue
         k = doc.sentences.index(sent)
-        steps = set(_pl(ctx, "client_steps"))
+        steps = set(ctx.strings("client_steps"))
         if k > 0 and steps and any(
             doc.tokens[i].lemmas & steps and "impr" in doc.tokens[i].info.grammemes
             for i in doc.words(doc.sentences[k - 1])
@@ -126,8 +122,8 @@ def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
 def _vague_answers(ctx: RuleContext, unless: list[str]) -> Iterator[Finding]:
     """«Постараемся в ближайшее время», «Как освободятся», «Позже, как узнаю» — a short answer that
     gives the client no time, after the client asked when."""
-    when = _pl(ctx, "when_asked")
-    vague = _pl(ctx, "vague_answers")
+    when = ctx.strings("when_asked")
+    vague = ctx.strings("vague_answers")
     promised = {(p.turn, p.start) for p in find_promises(ctx.ann)}
     previous_client: Message | None = None
     for m in ctx.conv.messages:
@@ -217,9 +213,9 @@ def _contacts_known(ctx: RuleContext) -> tuple[bool, bool]:
     email = bool(meta and ctx.conv.client.email) or bool(ann.emails_given(Role.CLIENT))
     for m in ann.operator_messages():
         doc = ctx.doc(m.index)
-        if _message_has(doc, _pl(ctx, "ask_phone")):
+        if _message_has(doc, ctx.strings("ask_phone")):
             phone = True
-        if _message_has(doc, _pl(ctx, "ask_email")):
+        if _message_has(doc, ctx.strings("ask_email")):
             email = True
     return phone, email
 
@@ -248,11 +244,11 @@ def contacts_taken(ctx: RuleContext) -> Iterator[Finding]:
 
 # --- S6 hold etiquette -----------------------------------------------------------------------
 def _hold_phrases(ctx: RuleContext, doc: Doc) -> list[Match]:
-    hits = find_any(doc, _pl(ctx, "hold_words"))
+    hits = find_any(doc, ctx.strings("hold_words"))
     out = []
     for h in hits:
         sent = doc.sentence_of(h.first)
-        if sentence_has(doc, sent, _pl(ctx, "hold_not")):
+        if sentence_has(doc, sent, ctx.strings("hold_not")):
             continue
         if any(t.concrete and t.kind != "duration" for t in find_times(doc.text[sent.start:sent.end])):
             continue  # «Ожидайте курьера завтра с 10 до 12»
@@ -263,11 +259,11 @@ def _hold_phrases(ctx: RuleContext, doc: Doc) -> list[Match]:
 def _asked_to_wait(ctx: RuleContext, doc: Doc, sent: Sentence) -> bool:
     if doc.text[sent.start:sent.end].rstrip().endswith("?"):
         return True
-    return sentence_has(doc, sent, _pl(ctx, "hold_ask"))
+    return sentence_has(doc, sent, ctx.strings("hold_ask"))
 
 
 def _thanked(ctx: RuleContext, doc: Doc) -> bool:
-    return _message_has(doc, _pl(ctx, "thanks_for_waiting"))
+    return _message_has(doc, ctx.strings("thanks_for_waiting"))
 
 
 def _next_operator(conv: Conversation, after: int) -> Message | None:
@@ -305,7 +301,7 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
         if not hits:
             continue
         client = _client_before(ctx.ann, m.index)
-        client_agreed = client is not None and _message_has(ctx.doc(client.index), _pl(ctx, "client_offers_wait"))
+        client_agreed = client is not None and _message_has(ctx.doc(client.index), ctx.strings("client_offers_wait"))
         seen_hold = True
         for h in hits[:1]:
             sent = doc.sentence_of(h.first)
@@ -328,7 +324,7 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
                 prev = m
                 break
         if prev is None or not (
-            _message_has(ctx.doc(prev.index), _pl(ctx, "hold_ask"))
+            _message_has(ctx.doc(prev.index), ctx.strings("hold_ask"))
             or ctx.doc(prev.index).text.rstrip().endswith("?")
             or _hold_phrases(ctx, ctx.doc(prev.index))  # already judged above
         ):
@@ -353,23 +349,23 @@ def absent_colleague(ctx: RuleContext) -> Iterator[Finding]:
     found_any = False
     ops = ctx.operator_messages()
     for m in ctx.conv.messages:
-        if m.role is Role.CLIENT and m.text and _message_has(ctx.doc(m.index), _pl(ctx, "client_asks_for")):
+        if m.role is Role.CLIENT and m.text and _message_has(ctx.doc(m.index), ctx.strings("client_asks_for")):
             asked_for_person = True
         if m.role is not Role.OPERATOR or not m.text:
             continue
         doc = ctx.doc(m.index)
-        hits = find_any(doc, _pl(ctx, "absent"))
+        hits = find_any(doc, ctx.strings("absent"))
         if not asked_for_person:
-            hits = [h for h in hits if sentence_has(doc, doc.sentence_of(h.first), _pl(ctx, "person_words"))]
-        hits = [h for h in hits if not sentence_has(doc, doc.sentence_of(h.first), _pl(ctx, "not_a_person"))]
+            hits = [h for h in hits if sentence_has(doc, doc.sentence_of(h.first), ctx.strings("person_words"))]
+        hits = [h for h in hits if not sentence_has(doc, doc.sentence_of(h.first), ctx.strings("not_a_person"))]
         if not hits:
             continue
         found_any = True
         nxt = [o for o in ops if o.index > m.index][:1]
         texts = [doc, *(ctx.doc(o.index) for o in nxt)]
-        offer = any(_message_has(d, _pl(ctx, "offer")) for d in texts)
-        when = any(_message_has(d, _pl(ctx, "when_back")) or any(t.concrete for t in find_times(d)) for d in texts)
-        reason = any(_message_has(d, _pl(ctx, "reasons")) for d in texts)
+        offer = any(_message_has(d, ctx.strings("offer")) for d in texts)
+        when = any(_message_has(d, ctx.strings("when_back")) or any(t.concrete for t in find_times(d)) for d in texts)
+        reason = any(_message_has(d, ctx.strings("reasons")) for d in texts)
         if offer and (when or reason):
             continue
         yield ctx.match_finding(m.index, hits[0])
@@ -430,9 +426,9 @@ def guarantees(ctx: RuleContext) -> Iterator[Finding]:
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         spans: list[tuple[int, int]] = []
-        for h in find_any(doc, _pl(ctx, "patterns")):
+        for h in find_any(doc, ctx.strings("patterns")):
             sent = doc.sentence_of(h.first)
-            if sentence_has(doc, sent, _pl(ctx, "unless")):
+            if sentence_has(doc, sent, ctx.strings("unless")):
                 continue
             spans.append((h.start, h.end))
         for s, e, _ in _percent_hits(doc):
