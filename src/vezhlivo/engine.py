@@ -7,10 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
 
 from .card import EMPTY_CARD, Card, build_card
 from .errors import RecordError
-from .model import Conversation, Finding, Role, Waiver
+from .model import Channel, Conversation, Finding, Role, Waiver
 from .nlp.annotate import Annotated, annotate, normalize_phone
 from .rulebook import Rulebook, RuleSpec, load_rulebook
 from .rules.base import RuleContext, Skip, check_for
@@ -52,6 +54,16 @@ class ContactReport:
     @property
     def active_findings(self) -> list[Finding]:
         return [f for f in self.findings if not f.waived]
+
+    @cached_property
+    def call_metrics(self) -> dict[str, Any] | None:
+        """Talk/listen, interruptions, pauses, tempo, holds of a call with timed turns (else None);
+        computed once, however many report sections show it."""
+        if self.conv.channel is not Channel.PHONE:
+            return None
+        from .audio.measures import call_metrics
+
+        return call_metrics(self.conv) or None
 
 
 def client_keys(conv: Conversation) -> list[str]:

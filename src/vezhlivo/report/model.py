@@ -9,7 +9,6 @@ from typing import Any
 
 from ..engine import ContactReport
 from ..errors import RecordError
-from ..model import Channel
 from ..pii import Masker, identity
 from ..rulebook import Rulebook
 
@@ -70,17 +69,8 @@ def contact_dict(c: ContactReport, mask_pii: bool = False) -> dict[str, Any]:
         "silent": [{"rule": code, "reason": why} for code, why in c.silent],
         "unused_waivers": [{"rule": w.rule, "reason": w.reason, "by": w.by} for w in c.unused_waivers],
         "source": {"path": conv.source.path, "record": conv.source.record} if conv.source else None,
-        "call": _call(c),
+        "call": c.call_metrics,
     }
-
-
-def _call(c: ContactReport) -> dict[str, Any] | None:
-    """Talk/listen, interruptions, pauses, tempo, holds of a call with timed turns (else null)."""
-    if c.conv.channel is not Channel.PHONE:
-        return None
-    from ..audio.measures import call_metrics
-
-    return call_metrics(c.conv) or None
 
 
 def summary(contacts: list[ContactReport], errors: list[RecordError]) -> dict[str, Any]:
@@ -100,7 +90,7 @@ def summary(contacts: list[ContactReport], errors: list[RecordError]) -> dict[st
             "findings": sum(rules.values()),
             "top_rules": [{"rule": r, "count": n} for r, n in rules.most_common(5)],
         }
-        calls = [m for m in (_call(c) for c in items) if m]
+        calls = [c.call_metrics for c in items if c.call_metrics]
         if calls:
             from ..audio.measures import summarize_metrics
 
