@@ -6,7 +6,7 @@ import importlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC
 from functools import cached_property
 from typing import Any
 
@@ -78,12 +78,8 @@ def client_keys(conv: Conversation) -> list[str]:
     return keys
 
 
-def conversation_time(conv: Conversation) -> datetime | None:
-    return conv.start_time
-
-
 def _sort_key(conv: Conversation) -> float:
-    t = conversation_time(conv)
+    t = conv.start_time
     if t is None:
         return float("inf")
     if t.tzinfo is None:

@@ -29,7 +29,6 @@ _SELF_INTRO = (
 
 T = TypeVar("T")
 
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE_DIGITS = re.compile(r"\D")
 
 
@@ -127,17 +126,15 @@ class Annotated:
         return out
 
     def emails_given(self, role: Role = Role.CLIENT) -> list[str]:
-        return [e for m in self.conv.messages if m.role is role for e in _EMAIL.findall(m.text)]
+        return self._masked(role, Mask.EMAIL)
 
     def phones_given(self, role: Role = Role.CLIENT) -> list[str]:
-        out = []
-        for m in self.conv.messages:
-            if m.role is role and m.text:
-                doc = self.doc(m.index)
-                for s, e, kind in doc.masks:
-                    if kind is Mask.PHONE:
-                        out.append(m.text[s:e])
-        return out
+        return self._masked(role, Mask.PHONE)
+
+    def _masked(self, role: Role, kind: Mask) -> list[str]:
+        """What the Doc recognised as an e-mail or a phone in the messages of ``role``."""
+        return [m.text[s:e] for m in self.conv.messages if m.role is role and m.text
+                for s, e, k in self.doc(m.index).masks if k is kind]
 
 
 def _is_vocative(doc: Doc, i: int) -> bool:

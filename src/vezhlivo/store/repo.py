@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, delete, false, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from ..engine import ContactReport, Engine, client_keys, conversation_time
+from ..engine import ContactReport, Engine, client_keys
 from ..evaluate import agreement
 from ..ingest.canonical import parse_conversation
 from ..model import Conversation, Finding
@@ -145,11 +145,11 @@ class Store:
         return report
 
     def _check_with(self, conv: Conversation, others: list[Conversation], engine: Engine) -> ContactReport:
-        t0 = conversation_time(conv)
+        t0 = conv.start_time
         before: list[Annotated] = []
         after: list[Annotated] = []
         for o in others:
-            t = conversation_time(o)
+            t = o.start_time
             (before if t is None or t0 is None or t <= t0 else after).append(annotate(o))
         return engine.check(conv, before, after)
 
@@ -161,7 +161,7 @@ class Store:
             overturned = {(f.rule, f.turn, f.start) for f in old.findings if f.overturned}
             s.delete(old)
             s.flush()
-        t = conversation_time(conv)
+        t = conv.start_time
         contact = Contact(
             external_id=conv.id, channel=conv.channel.value, direction=conv.direction.value,
             operator_id=conv.operator.id or conv.operator.name, operator_name=conv.operator.name,
