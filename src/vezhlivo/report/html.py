@@ -11,17 +11,19 @@ from ..pii import Masker
 from .model import RunReport, run_dict
 
 
-def _highlight(text: str, spans: list[dict[str, Any]], mask: Masker | None) -> Markup:
-    """The message with each finding's span marked; masking keeps the marks on the masked text."""
-    spans = sorted((f for f in spans if f["start"] is not None), key=lambda f: f["start"])
+def highlight(text: str, findings: list[dict[str, Any]], mask: Masker | None = None) -> Markup:
+    """The message with each finding's span marked (overturned ones left out); masks keep the length,
+    so the marks stay on the masked text. Shared by the HTML report and the service's pages."""
+    spans = sorted((f for f in findings if f["start"] is not None and not f.get("overturned")),
+                   key=lambda f: f["start"])
     out: list[str] = []
     pos = 0
     for f in spans:
-        if f["start"] < pos:
+        if f["start"] < pos or f["end"] > len(text):
             continue
         out.append(_plain(text[pos:f["start"]], mask))
         title = f"{f['rule']}: {f['message']}"
-        out.append(f'<mark class="{escape(f["severity"])}" title="{escape(title)}">'
+        out.append(f'<mark class="{escape(f["severity"])}" data-rule="{escape(f["rule"])}" title="{escape(title)}">'
                    f'{_plain(text[f["start"]:f["end"]], mask)}<sup>{escape(f["rule"])}</sup></mark>')
         pos = f["end"]
     out.append(_plain(text[pos:], mask))
@@ -46,7 +48,7 @@ def render_html(run: RunReport) -> str:
         for m in conv.messages:
             found = [f for f in c["findings"] if f["turn"] == m.index]
             messages.append({"index": m.index, "role": m.role.value, "event": m.event.value if m.event else None,
-                             "html": _highlight(m.text, found, mask), "findings": found,
+                             "html": highlight(m.text, found, mask), "findings": found,
                              "time": m.ts.strftime("%H:%M:%S") if m.ts else (
                                  f"{m.start:.1f} с" if m.start is not None else "")})
         contacts.append({**c, "messages": messages,

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from ..docs import rule_markdown
+from ..report.html import highlight
 from ..store.repo import Filters, NotFound, Store
 from ..store.repo import Scope as AccessScope
 from .app import State, contact_full, contact_summary, state
@@ -139,21 +140,6 @@ def operator_page(operator_id: str, request: Request, st: Annotated[State, Depen
                    contacts=[contact_summary(c, scope) for c in rows])
 
 
-def _highlight(text: str, findings: list[dict[str, Any]]) -> Markup:
-    spans = sorted((f for f in findings if f["start"] is not None and not f["overturned"]), key=lambda f: f["start"])
-    out, pos = [], 0
-    for f in spans:
-        if f["start"] < pos or f["end"] > len(text):
-            continue
-        out.append(str(escape(text[pos:f["start"]])))
-        out.append(f'<mark class="{escape(f["severity"])}" data-rule="{escape(f["rule"])}" '
-                   f'title="{escape(f["rule"] + ": " + f["message"])}">{escape(text[f["start"]:f["end"]])}'
-                   f'<sup>{escape(f["rule"])}</sup></mark>')
-        pos = f["end"]
-    out.append(str(escape(text[pos:])))
-    return Markup("".join(out).replace("\n", "<br>"))
-
-
 @router.get("/contacts/{cid}", response_class=HTMLResponse)
 def contact_page(cid: str, request: Request, st: Annotated[State, Depends(state)],
                  scope: Annotated[AccessScope, Depends(page_scope)]) -> HTMLResponse:
@@ -161,7 +147,7 @@ def contact_page(cid: str, request: Request, st: Annotated[State, Depends(state)
     messages = []
     for i, m in enumerate(c["conversation"].get("messages", [])):
         found = [f for f in c["findings"] if f["turn"] == i]
-        html = _highlight(m.get("text") or "", found)  # masks keep the length: offsets still hold
+        html = highlight(m.get("text") or "", found)  # masks keep the length: offsets still hold
         messages.append({"role": m.get("role"), "event": m.get("event"), "html": html, "findings": found,
                          "time": m.get("ts") or (f"{m['start']:.1f} с" if m.get("start") is not None else "")})
     return _render(request, "contact.html", c=c, messages=messages, role=scope.role,
