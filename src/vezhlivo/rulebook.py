@@ -83,6 +83,8 @@ class Rulebook:
     severity_points: dict[str, float]
     settings: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
+    # Data the checks derive from parameters (normalised word sets…), computed once per rulebook.
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def rule(self, code: str) -> RuleSpec:
         return self.rules[code]
@@ -114,6 +116,7 @@ class Rulebook:
 
         out = copy.copy(self)
         out.rules = {}
+        out.derived = {}
         for code, spec in self.rules.items():
             new = copy.copy(spec)
             if sel and not any(hit(code, s) for s in sel):

@@ -43,7 +43,11 @@ def available() -> str | None:
 @lru_cache(maxsize=100_000)
 def hunspell_ok(word: str) -> bool:
     d = _dict()
-    return bool(d.check(word) or d.check(word.lower()) or d.check(word.replace("ё", "е")))
+    if d.check(word):
+        return True
+    # each variant once: a candidate of one_edit_words is already lower case (hundreds a word)
+    low, plain = word.lower(), word.replace("ё", "е")
+    return bool((low != word and d.check(low)) or (plain != word and d.check(plain)))
 
 
 def damerau(a: str, b: str) -> int:

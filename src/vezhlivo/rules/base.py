@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from ..model import Conversation, Finding, Message, Role
 from ..nlp.annotate import Annotated
@@ -18,6 +18,7 @@ from ..nlp.patterns import Match, find_unless
 from ..rulebook import Rulebook, RuleSpec
 
 Check = Callable[["RuleContext"], Iterable[Finding]]
+T = TypeVar("T")
 
 CHECKS: dict[str, Check] = {}
 KINDS: dict[str, Check] = {}
@@ -63,6 +64,14 @@ class RuleContext:
 
     def param(self, key: str, default: Any = None) -> Any:
         return self.spec.params.get(key, default)
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """Data this rule derives from the rulebook alone, computed once per rulebook, not per contact."""
+        full = f"{self.spec.code}:{key}"
+        memo = self.rulebook.derived
+        if full not in memo:
+            memo[full] = compute()
+        return cast(T, memo[full])
 
     def strings(self, key: str) -> list[str]:
         """A list parameter (phrases, patterns, words) as strings; missing means empty."""

@@ -119,34 +119,32 @@ def spelling(ctx: RuleContext) -> Iterator[Finding]:
     why = sp.available()
     if why:
         raise Skip(f"spell checking is unavailable: {why}")
-    accepted = _company_words(ctx) | set(ctx.ann.client_names) | set(ctx.ann.operator_names)
-    accepted |= {norm(w) for w in ctx.param("accept", [])}
+    accepted = set(ctx.derived("accepted", lambda: _accepted_words(ctx)))
+    accepted |= ctx.ann.client_names | ctx.ann.operator_names
     if ctx.conv.client.name:
         accepted |= {norm(w) for w in ctx.conv.client.name.split()}
     if ctx.conv.client.patronymic:
         accepted.add(norm(ctx.conv.client.patronymic))
     if ctx.conv.operator.name:
         accepted |= {norm(w) for w in ctx.conv.operator.name.split()}
-    w3 = ctx.rulebook.rules.get("W3")
-    if w3 is not None:  # slang is W3's business
-        accepted |= {norm(w) for w in (w3.params.get("words") or {})}
     min_len = int(ctx.param("min_letters", 4))
     for cm in ctx.client_messages():  # words the client wrote: names, products, places
         accepted |= {t.norm for t in ctx.doc(cm.index).tokens if t.kind is Kind.WORD}
-    stems = tuple(norm(w) for w in ctx.param("accept_stems", []))
+    stems = ctx.derived("stems", lambda: tuple(norm(w) for w in ctx.param("accept_stems", [])))
     max_short = int(ctx.param("max_distance", 1))
     max_long = int(ctx.param("max_distance_long", 2))
     long_from = int(ctx.param("long_word_letters", 6))
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         for i, t in enumerate(doc.tokens):
-            if t.kind is not Kind.WORD or t.mask is not None or _LAT.search(t.text):
+            # the cheap tests first: most words are known to the dictionary
+            if t.kind is not Kind.WORD or t.mask is not None or len(t.text) < min_len or t.info.known:
                 continue
-            if len(t.text) < min_len or t.norm in accepted or t.text.isupper():
+            if _LAT.search(t.text) or t.norm in accepted or t.text.isupper():
                 continue
             if t.text[0].isupper() and (not _sentence_first(doc, i) or _PROPER & t.info.grammemes):
                 continue  # a proper name
-            if _jargon(t.norm, stems) or t.info.known or not sp.is_misspelt(t.text):
+            if _jargon(t.norm, stems) or not sp.is_misspelt(t.text):
                 continue
             if "-" in t.text and all(norm(p) in accepted or _jargon(norm(p), stems) or not sp.is_misspelt(p)
                                      for p in t.text.split("-") if p):
@@ -156,6 +154,15 @@ def spelling(ctx: RuleContext) -> Iterator[Finding]:
             if sugg is None or norm(sugg) == t.norm:
                 continue
             yield ctx.finding(m.index, t.start, t.end, suggestion=sugg)
+
+
+def _accepted_words(ctx: RuleContext) -> frozenset[str]:
+    """Words of the company, the rule's own list and W3's slang (slang is W3's business)."""
+    accepted = _company_words(ctx) | {norm(w) for w in ctx.param("accept", [])}
+    w3 = ctx.rulebook.rules.get("W3")
+    if w3 is not None:
+        accepted |= {norm(w) for w in (w3.params.get("words") or {})}
+    return frozenset(accepted)
 
 
 # ---------------------------------------------------------------- W3: slang
