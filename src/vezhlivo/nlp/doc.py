@@ -157,10 +157,22 @@ def _classify(text: str) -> Kind:
     return Kind.OTHER
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _find_masks(text: str) -> list[tuple[int, int, Mask]]:
     spans: list[tuple[int, int, Mask]] = []
-    for rx, kind in ((_EMAIL, Mask.EMAIL), (_URL, Mask.URL), (_PHONE, Mask.PHONE), (_CODE, Mask.CODE),
-                     (_QUOTE, Mask.QUOTE)):
+    # each expression needs a character most messages lack: skip the scan when it is absent
+    has_digit = _DIGIT.search(text) is not None
+    for rx, kind, possible in (
+        (_EMAIL, Mask.EMAIL, "@" in text),
+        (_URL, Mask.URL, "." in text or "://" in text),
+        (_PHONE, Mask.PHONE, has_digit),
+        (_CODE, Mask.CODE, has_digit),
+        (_QUOTE, Mask.QUOTE, any(q in text for q in '«“„">')),
+    ):
+        if not possible:
+            continue
         for m in rx.finditer(text):
             if kind is Mask.QUOTE and m.group().startswith(("«", "“", "„", '"')):
                 spans.append((m.start() + 1, m.end() - 1, kind))
@@ -182,13 +194,12 @@ def make_doc(text: str) -> Doc:
     masks = _find_masks(text)
     tokens: list[Token] = []
     emoji_spans = [(m.start(), m.end()) for m in _EMOJI.finditer(text)]
-    pieces: list[tuple[str, int, int]] = []
     for sub in tokenize(text):
+        piece, start, end = sub.text, sub.start, sub.stop
+        is_word = _WORD.match(piece) is not None
         # razdel glues emoticons such as ":)" to punctuation; keep emoji as separate tokens
-        pieces.append((sub.text, sub.start, sub.stop))
-    for piece, start, end in pieces:
-        inside_emoji = [(s, e) for s, e in emoji_spans if start <= s and e <= end]
-        if inside_emoji and not _WORD.match(piece):
+        inside_emoji = [(s, e) for s, e in emoji_spans if start <= s and e <= end] if emoji_spans else None
+        if inside_emoji and not is_word:
             pos = start
             for s, e in inside_emoji:
                 if s > pos:
@@ -198,7 +209,7 @@ def make_doc(text: str) -> Doc:
             if pos < end:
                 tokens.append(_token(text[pos:end], pos, end))
             continue
-        split = _split_glued_negation(piece, start) if _WORD.match(piece) else None
+        split = _split_glued_negation(piece, start) if is_word else None
         if split:
             tokens.extend(_token(t, s, e) for t, s, e in split)
         else:
@@ -216,7 +227,7 @@ def make_doc(text: str) -> Doc:
         ti += 1
     if not sentences:
         sentences.append(Sentence(0, len(text), 0, len(tokens)))
-    for tok in tokens:
+    for tok in tokens if masks else ():
         for s, e, kind in masks:
             if (s <= tok.start and tok.end <= e) or (kind is not Mask.QUOTE and s < tok.end and tok.start < e):
                 tok.mask = kind

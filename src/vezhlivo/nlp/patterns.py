@@ -66,14 +66,19 @@ class Element:
     gap: int = 0  # > 0: this element is a gap of up to ``gap`` words
 
     def matches(self, tok: Token) -> bool:
+        # the hottest function of a run: plain tests, no generators
         if tok.norm in self.forms or tok.norm in self.lemmas:
             return True
         if self.lemmas and tok.kind is Kind.WORD:
-            if not self.lemmas.isdisjoint(tok.lemmas):
+            info = tok.info
+            if not self.lemmas.isdisjoint(info.lemmas):
                 return True
-            if not tok.info.known and len(tok.norm) >= 4 and typo_of(self.lemmas, tok.norm):
+            if not info.known and len(tok.norm) >= 4 and typo_of(self.lemmas, tok.norm):
                 return True
-        return any(CLASSES[c](tok) for c in self.classes)
+        for c in self.classes:  # noqa: SIM110 - a generator costs more here, on every token
+            if CLASSES[c](tok):
+                return True
+        return False
 
 
 def _deletes(word: str) -> set[str]:
@@ -256,7 +261,7 @@ def find_any(doc: Doc, patterns: list[str] | tuple[str, ...], *, own: bool = Tru
     return list(cast(list[Match], cached))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _ListIndex:
     """Which patterns of a list can match a text, found from the text's words rather than by trying all."""
 
@@ -264,6 +269,33 @@ class _ListIndex:
     words: frozenset[str]
     always: tuple[int, ...]  # patterns without a required word (classes, optional words only)
     typo_keys: tuple[tuple[int, frozenset[str]], ...]  # keys a misspelt word may still hit
+    typo_hits: dict[str, tuple[int, ...]]  # misspelt word -> patterns it reaches (a bounded cache)
+
+    def reached_by_typo(self, word: str) -> tuple[int, ...]:
+        hit = self.typo_hits.get(word)
+        if hit is None:
+            if len(self.typo_hits) >= 20_000:
+                self.typo_hits.clear()
+            hit = self.typo_hits[word] = tuple(i for i, lemmas in self.typo_keys if typo_of(lemmas, word))
+        return hit
+
+
+# Words in most sentences: a pattern keyed on one of them would be tried on nearly every text.
+_FREQUENT = frozenset(
+    "я вы ты мы он она они оно не ни это этот тот что как так на в во с со и а но да нет по у к о об за"
+    " из от до для при же бы ли то быть мочь весь свой ваш наш мой твой уже еще очень".split()
+)
+
+
+def _key_element(p: Pattern) -> Element | None:
+    """The required element a text is least likely to contain: its words index the pattern.
+
+    Any required element would do (``can_match`` then checks them all); a rare one means fewer
+    patterns to try. Ties keep the earliest element."""
+    required = [e for e in p.elements if not (e.optional or e.gap or e.classes) and (e.lemmas or e.forms)]
+    if not required:
+        return None
+    return max(required, key=lambda e: (_FREQUENT.isdisjoint(e.lemmas | e.forms), min(map(len, e.lemmas | e.forms))))
 
 
 @lru_cache(maxsize=4096)
@@ -273,7 +305,7 @@ def _list_index(patterns: tuple[str, ...]) -> _ListIndex:
     typo: list[tuple[int, frozenset[str]]] = []
     for i, source in enumerate(patterns):
         p = compile_pattern(source)
-        key = next((e for e in p.elements if not (e.optional or e.gap or e.classes) and (e.lemmas or e.forms)), None)
+        key = _key_element(p)
         if key is None:
             always.append(i)
             continue
@@ -281,7 +313,7 @@ def _list_index(patterns: tuple[str, ...]) -> _ListIndex:
             by_word.setdefault(w, []).append(i)
         if any(len(lemma) >= 4 for lemma in key.lemmas):
             typo.append((i, key.lemmas))
-    return _ListIndex({w: tuple(v) for w, v in by_word.items()}, frozenset(by_word), tuple(always), tuple(typo))
+    return _ListIndex({w: tuple(v) for w, v in by_word.items()}, frozenset(by_word), tuple(always), tuple(typo), {})
 
 
 def _candidates(doc: Doc, patterns: tuple[str, ...], own: bool) -> list[int]:
@@ -290,9 +322,9 @@ def _candidates(doc: Doc, patterns: tuple[str, ...], own: bool) -> list[int]:
     found = set(index.always)
     for w in vocab & index.words:
         found.update(index.by_word[w])
-    if unknown:
-        found.update(i for i, lemmas in index.typo_keys if i not in found
-                     and any(typo_of(lemmas, u) for u in unknown))
+    if unknown and index.typo_keys:
+        for u in unknown:
+            found.update(index.reached_by_typo(u))
     return sorted(found)
 
 

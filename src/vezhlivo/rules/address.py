@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ..model import Finding, Message
 from ..nlp.doc import Doc, Kind, Token
@@ -55,6 +56,7 @@ def _next_word(doc: Doc, i: int, *, across: bool = False) -> Token | None:
 # ---------------------------------------------------------------- A1: «ты»
 
 
+@lru_cache(maxsize=20_000)
 def plural_form(word: str) -> str | None:
     """The «Вы» form of a «ты» form: «подожди» → «Подождите», «тебя» → «Вас», «твой» → «Ваш»."""
     low = norm(word)
@@ -84,14 +86,14 @@ def plural_form(word: str) -> str | None:
 
 @check("A1")
 def second_person_singular(ctx: RuleContext) -> Iterator[Finding]:
-    fixed = {norm(p) for p in ctx.param("fixed_phrases", [])}
-    allowed = {norm(w) for w in ctx.param("allowed_words", [])}
+    fixed = ctx.derived("fixed", lambda: [(p, re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)"))
+                                          for p in {norm(p) for p in ctx.param("fixed_phrases", [])}])
+    allowed = ctx.derived("allowed", lambda: frozenset(norm(w) for w in ctx.param("allowed_words", [])))
     is_2sg = CLASSES["2sg"]
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         low_text = norm(m.text)
-        fixed_spans = [(x.start(), x.end()) for p in fixed
-                       for x in re.finditer(r"(?<!\w)" + re.escape(p) + r"(?!\w)", low_text)]
+        fixed_spans = [(x.start(), x.end()) for p, rx in fixed if p in low_text for x in rx.finditer(low_text)]
         run: list[tuple[int, str]] = []  # adjacent «ты» forms: «ты можешь» is one finding
         words = _words(doc)
         for pos, i in enumerate([*words, -1]):
