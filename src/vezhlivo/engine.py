@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 from functools import cached_property
@@ -13,7 +13,8 @@ from typing import Any
 from .card import EMPTY_CARD, Card, build_card
 from .errors import RecordError
 from .model import Channel, Conversation, Finding, Role, Waiver
-from .nlp.annotate import Annotated, annotate, normalize_phone
+from .nlp.annotate import Annotated, DocCache, annotate, normalize_phone
+from .nlp.doc import Doc, make_doc
 from .rulebook import Rulebook, RuleSpec, load_rulebook
 from .rules.base import RuleContext, Skip, check_for
 from .score import Score, score_contact
@@ -88,9 +89,11 @@ def _sort_key(conv: Conversation) -> float:
 
 
 class Engine:
-    def __init__(self, rulebook: Rulebook | None = None) -> None:
+    def __init__(self, rulebook: Rulebook | None = None, doc_cache: int = 20_000) -> None:
+        """``doc_cache``: how many analysed texts to keep for texts that come again (0: none)."""
         load_checks()
         self.rulebook = rulebook or load_rulebook()
+        self.docs: Callable[[str], Doc] = DocCache(doc_cache) if doc_cache > 0 else make_doc
 
     def specs_for(self, conv: Conversation) -> list[RuleSpec]:
         return [s for s in self.rulebook.rules.values() if s.applies(conv.channel, conv.direction)]
@@ -103,7 +106,7 @@ class Engine:
         ann: Annotated | None = None,
         with_card: bool = True,
     ) -> ContactReport:
-        ann = ann or annotate(conv)
+        ann = ann or annotate(conv, self.docs)
         hist, fut = tuple(history), tuple(future)
         findings: list[Finding] = []
         silent: list[tuple[str, str]] = []
@@ -139,7 +142,7 @@ class Engine:
                 yield item
             else:
                 convs.append(item)
-        anns = {id(c): annotate(c) for c in convs}
+        anns = {id(c): annotate(c, self.docs) for c in convs}
         by_client: dict[str, list[Conversation]] = defaultdict(list)
         for c in sorted(convs, key=_sort_key):
             for key in client_keys(c):

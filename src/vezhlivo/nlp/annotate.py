@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -66,6 +67,35 @@ def cached_doc(text: str) -> Doc:
     return make_doc(text)
 
 
+class DocCache:
+    """Docs by text for a long run, the least recently used dropped first.
+
+    A Doc — tokens, morphology and the pattern results remembered on it — is a function of its
+    text alone, and texts repeat across contacts: operators' templates and quick replies, clients'
+    «Спасибо!», «Да», «Здравствуйте». Bounded, so memory stays flat however long the run."""
+
+    def __init__(self, maxsize: int = 20_000) -> None:
+        self.maxsize = maxsize
+        self.hits = 0
+        self.misses = 0
+        self._docs: OrderedDict[str, Doc] = OrderedDict()
+
+    def __call__(self, text: str) -> Doc:
+        doc = self._docs.get(text)
+        if doc is not None:
+            self.hits += 1
+            self._docs.move_to_end(text)
+            return doc
+        self.misses += 1
+        doc = self._docs[text] = make_doc(text)
+        if len(self._docs) > self.maxsize:
+            self._docs.popitem(last=False)
+        return doc
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+
 @dataclass
 class Annotated:
     """A conversation with its annotations; rules read it, never the raw dicts."""
@@ -89,10 +119,15 @@ class Annotated:
         return d
 
     def operator_messages(self) -> list[Message]:
-        return [m for m in self.conv.messages if m.role is Role.OPERATOR and m.text]
+        return list(self._by_role[Role.OPERATOR])  # a copy: callers may change their list
 
     def client_messages(self) -> list[Message]:
-        return [m for m in self.conv.messages if m.role is Role.CLIENT and m.text]
+        return list(self._by_role[Role.CLIENT])
+
+    @cached_property
+    def _by_role(self) -> dict[Role, tuple[Message, ...]]:
+        """Messages with text by speaker, once: every rule asks."""
+        return {role: tuple(m for m in self.conv.messages if m.role is role and m.text) for role in Role}
 
     @cached_property
     def client_names(self) -> frozenset[str]:
