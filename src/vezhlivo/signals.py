@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import cast
 
 from .model import Role
 from .nlp.annotate import Annotated
 from .nlp.doc import Doc, Kind
 from .nlp.patterns import find_any, sentence_has
+from .nlp.rudeness import rude_spans
+from .nlp.toxicity import rude_sentences
 
 # A client who complains: dissatisfaction, claims, a refund demand, angry repetition.
 COMPLAINT_PATTERNS = (
@@ -109,47 +113,34 @@ THREAT_PATTERNS = (
 )
 
 
-def _rude_spans(doc: Doc) -> list[tuple[int, int, str]]:
-    """The project's rudeness detector (F21) when it is there."""
-    try:
-        from .nlp import rudeness  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return []
-    fn = getattr(rudeness, "rude_spans", None)
-    if fn is None:
-        return []
-    try:
-        return [(int(s), int(e), str(k)) for s, e, k in fn(doc)]
-    except Exception:  # a component still being written must not break the complaint signals
-        return []
+# A word that is obscene by its stem: «хуйня», «пиздец», «заебали» (asked once per distinct form).
+@lru_cache(maxsize=65_536)
+def _obscene_form(word: str) -> bool:
+    return word.startswith(ABUSE_PREFIXES) or any(p in word for p in OBSCENE_ROOTS)
 
 
-def _toxic_sentences(doc: Doc) -> list[tuple[int, int, str, float]]:
-    """Sentences the toxicity model is sure of that address the person (kind 'toxic')."""
-    from .nlp.toxicity import rude_sentences
-
-    return [x for x in rude_sentences(doc) if x[2] == "toxic"]
+@lru_cache(maxsize=64)
+def _lexicon(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(words)
 
 
 def abuse_spans(doc: Doc, words: Iterable[str] = ABUSE_WORDS, threats: Iterable[str] = THREAT_PATTERNS,
                 *, use_detector: bool = True) -> list[tuple[int, int, str]]:
     """Insults, obscenity and threats in one message: (start, end, 'insult' | 'obscene' | 'threat')."""
-    lex = frozenset(words)
-    out: list[tuple[int, int, str]] = []
-    for t in doc.tokens:
-        if t.kind is not Kind.WORD or t.mask is not None:
-            continue
-        if t.norm in lex or t.lemmas & lex:
-            first_of_sentence = doc.sentences[t.sent].start == t.start
-            if t.text[:1].isupper() and not t.text.isupper() and not first_of_sentence:
-                continue  # «ресторан Лох Файн»: a name, not an insult
-            out.append((t.start, t.end, "insult"))
-        elif t.norm.startswith(ABUSE_PREFIXES) or any(p in t.norm for p in OBSCENE_ROOTS):
-            out.append((t.start, t.end, "obscene"))
-    for m in find_any(doc, list(threats)):
-        out.append((m.start, m.end, "threat"))
+    # a pure function of the text: remembered on the Doc for C1 (complaints), C5 and the card alike
+    key = ("signals.abuse_spans", tuple(words), tuple(threats), use_detector)
+    cached = doc.memo.get(key)
+    if cached is None:
+        cached = doc.memo[key] = _abuse_spans(doc, key[1], key[2], use_detector)
+    return list(cast(list[tuple[int, int, str]], cached))
+
+
+def _abuse_spans(doc: Doc, words: tuple[str, ...], threats: tuple[str, ...],
+                 use_detector: bool) -> list[tuple[int, int, str]]:
     if use_detector:
-        for s, e, k in _rude_spans(doc):
+        # the lexicon and the threats, then what the rudeness detector and the model add to them
+        out = abuse_spans(doc, words, threats, use_detector=False)
+        for s, e, k in rude_spans(doc):
             if k not in ("obscene", "insult"):
                 continue
             word = doc.text[s:e]
@@ -158,9 +149,25 @@ def abuse_spans(doc: Doc, words: Iterable[str] = ABUSE_WORDS, threats: Iterable[
                 continue
             if not any(a < e and s < b for a, b, _ in out):
                 out.append((s, e, k))
-        for s, e, _k, _score in _toxic_sentences(doc):
-            if not any(a < e and s < b for a, b, _ in out):
+        for s, e, k, _score in rude_sentences(doc):
+            if k == "toxic" and not any(a < e and s < b for a, b, _ in out):
                 out.append((s, e, "insult"))
+        out.sort()
+        return out
+    lex = _lexicon(words)
+    out = []
+    for t in doc.tokens:
+        if t.kind is not Kind.WORD or t.mask is not None:
+            continue
+        if t.norm in lex or not lex.isdisjoint(t.lemmas):
+            first_of_sentence = doc.sentences[t.sent].start == t.start
+            if t.text[:1].isupper() and not t.text.isupper() and not first_of_sentence:
+                continue  # «ресторан Лох Файн»: a name, not an insult
+            out.append((t.start, t.end, "insult"))
+        elif _obscene_form(t.norm):
+            out.append((t.start, t.end, "obscene"))
+    for m in find_any(doc, threats):
+        out.append((m.start, m.end, "threat"))
     out.sort()
     return out
 
@@ -184,11 +191,10 @@ def is_complaint(doc: Doc, extra: Iterable[str] = ()) -> bool:
     stars = review_stars(doc.text)
     if stars is not None:
         return stars <= 3
-    pats = [*COMPLAINT_PATTERNS, *extra]
-    for m in find_any(doc, pats):
+    for m in find_any(doc, (*COMPLAINT_PATTERNS, *extra)):
         if m.first == m.last and not doc.tokens[m.first].info.known:
             continue  # a typo one edit from «ужас» («увас») is no complaint
-        if not sentence_has(doc, doc.sentence_of(m.first), list(COMPLAINT_UNLESS)):
+        if not sentence_has(doc, doc.sentence_of(m.first), COMPLAINT_UNLESS):
             return True
     return bool(abuse_spans(doc, use_detector=False))
 

@@ -17,14 +17,15 @@ operator quoting the client never counts as the operator's own rudeness.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
-from .doc import Doc, Kind, Token
+from .doc import Doc, Kind
+from .morph import word_info
 from .patterns import find_any
 
 KINDS = ("obscene", "mild", "insult", "contempt", "sarcasm")
@@ -43,6 +44,8 @@ class Lexicon:
     object_nouns: frozenset[str]  # «тупой нож»: an object, not a person
     contempt: tuple[str, ...]
     sarcasm: tuple[str, ...]
+    # what each word form is by itself (``_form_kind``), filled as forms are met: forms repeat a lot
+    form_kinds: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _compile(data: dict[str, Any]) -> Lexicon:
@@ -70,17 +73,37 @@ def lexicon() -> Lexicon:
     return _compile(yaml.safe_load(text))
 
 
-def _is_obscene(tok: Token, lex: Lexicon) -> bool:
-    word = tok.norm
-    return word not in lex.obscene_except and lex.obscene.match(word) is not None
+_FORM_CACHE_SIZE = 200_000
 
 
-def _is_insult(doc: Doc, words: list[int], k: int, lex: Lexicon) -> bool:
-    tok = doc.tokens[words[k]]
-    if tok.norm in lex.insult_except or not tok.lemmas & lex.insult_lemmas:
+def _form_kind(word: str, lex: Lexicon) -> str | None:
+    """What a word form is whatever its context: 'obscene', 'mild', 'insult' (when the context
+    allows it, see ``_insult_in_context``) or None. A pure function of the form (and the lexicon)."""
+    if word in lex.form_kinds:
+        return lex.form_kinds[word]
+    kind: str | None = None
+    if word not in lex.obscene_except and lex.obscene.match(word) is not None:
+        kind = "obscene"
+    elif word in lex.mild_forms:
+        kind = "mild"
+    elif _insult_word(word, lex):
+        kind = "insult"
+    if len(lex.form_kinds) >= _FORM_CACHE_SIZE:
+        lex.form_kinds.clear()  # bounded: a long-running service meets ever new typos and names
+    lex.form_kinds[word] = kind
+    return kind
+
+
+def _insult_word(word: str, lex: Lexicon) -> bool:
+    info = word_info(word)
+    if word in lex.insult_except or lex.insult_lemmas.isdisjoint(info.lemmas):
         return False
-    if tok.lemmas & lex.person_only and not ({"impr", "2per"} & tok.info.grammemes):
-        return False
+    # «тупить»: an insult only as «не тупите», «вы тупите»
+    return info.lemmas.isdisjoint(lex.person_only) or bool({"impr", "2per"} & info.grammemes)
+
+
+def _insult_in_context(doc: Doc, words: list[int], k: int, lex: Lexicon) -> bool:
+    """An insult-word (``_form_kind``) said of a person and not reported."""
     # «тупой нож», «нож оказался тупой»: a blunt object, not a person
     near = [doc.tokens[words[j]] for j in range(k - 3, k + 4) if j != k and 0 <= j < len(words)]
     if any(t.lemmas & lex.object_nouns for t in near):
@@ -90,7 +113,17 @@ def _is_insult(doc: Doc, words: list[int], k: int, lex: Lexicon) -> bool:
 
 def rude_spans(doc: Doc, *, own: bool = True, lex: Lexicon | None = None) -> list[tuple[int, int, str]]:
     """Character spans of rude words and constructions in a Doc, in order, not overlapping."""
-    lex = lex or lexicon()
+    if lex is not None:
+        return _rude_spans(doc, own, lex)
+    # the shipped lexicon: a pure function of the text, asked by F21, C5 and rude_sentences alike
+    key = ("rudeness.rude_spans", own)
+    cached = doc.memo.get(key)
+    if cached is None:
+        cached = doc.memo[key] = _rude_spans(doc, own, lexicon())
+    return list(cast(list[tuple[int, int, str]], cached))
+
+
+def _rude_spans(doc: Doc, own: bool, lex: Lexicon) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     for sent in doc.sentences:
         words = doc.words(sent, own=own)
@@ -98,12 +131,9 @@ def rude_spans(doc: Doc, *, own: bool = True, lex: Lexicon | None = None) -> lis
             tok = doc.tokens[i]
             if tok.kind is not Kind.WORD:
                 continue
-            if _is_obscene(tok, lex):
-                found.append((tok.start, tok.end, "obscene"))
-            elif tok.norm in lex.mild_forms:
-                found.append((tok.start, tok.end, "mild"))
-            elif _is_insult(doc, words, k, lex):
-                found.append((tok.start, tok.end, "insult"))
+            kind = _form_kind(tok.norm, lex)
+            if kind is not None and (kind != "insult" or _insult_in_context(doc, words, k, lex)):
+                found.append((tok.start, tok.end, kind))
     for patterns, kind in ((lex.mild_patterns, "mild"), (lex.contempt, "contempt"), (lex.sarcasm, "sarcasm")):
         for m in find_any(doc, list(patterns), own=own):
             found.append((m.start, m.end, kind))

@@ -33,7 +33,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 from .doc import Doc, Kind, Sentence
 from .morph import norm, word_info
@@ -165,7 +165,15 @@ def _sigmoid(z: float) -> float:
 
 def toxicity(text: str, m: Model | None = None) -> float:
     """Probability (0–1) that a sentence is toxic. Text without words scores the base rate."""
+    if m is None:
+        return _shipped_toxicity(text)
     return _sigmoid(decision(text, m))
+
+
+@lru_cache(maxsize=50_000)
+def _shipped_toxicity(text: str) -> float:
+    """The shipped model's score, remembered: operators' set sentences come back in every chat."""
+    return _sigmoid(decision(text))
 
 
 def threshold(m: Model | None = None) -> float:
@@ -179,29 +187,31 @@ def _own_text(doc: Doc, sent: Sentence, own: bool) -> str:
 
 def addresses_person(doc: Doc, sent: Sentence, *, own: bool = True) -> bool:
     """The sentence speaks to the other person: вы/ты/ваш, a 2nd-person verb or an imperative."""
-    for i in doc.words(sent, own=own):
-        tok = doc.tokens[i]
-        if tok.kind is not Kind.WORD:
-            continue
-        if tok.lemmas & ADDRESS_LEMMAS:
-            return True
-        info = tok.info
-        if info.known and info.pos in ("VERB", "INFN") and ({"2per", "impr"} & info.grammemes):
-            return True
-    return False
+    toks = doc.tokens
+    return any(toks[i].kind is Kind.WORD and _addressing_form(toks[i].norm) for i in doc.words(sent, own=own))
+
+
+@lru_cache(maxsize=100_000)
+def _addressing_form(form: str) -> bool:
+    """вы/ты/ваш/твой, or a 2nd-person or imperative verb: a property of the word form alone."""
+    info = word_info(form)
+    if info.lemmas & ADDRESS_LEMMAS:
+        return True
+    return info.known and info.pos in ("VERB", "INFN") and bool({"2per", "impr"} & info.grammemes)
 
 
 def _reported(doc: Doc, sent: Sentence, own: bool) -> bool:
-    return any(doc.tokens[i].lemmas & REPORT_LEMMAS for i in doc.words(sent, own=own))
+    return any(not REPORT_LEMMAS.isdisjoint(doc.tokens[i].lemmas) for i in doc.words(sent, own=own))
 
 
 def sentence_scores(doc: Doc, *, own: bool = True, m: Model | None = None) -> list[tuple[Sentence, float]]:
     """Each sentence of a Doc with its toxicity (own words only when ``own``: quotes are skipped)."""
-    out = []
-    for sent in doc.sentences:
-        text = _own_text(doc, sent, own)
-        out.append((sent, toxicity(text, m) if text else 0.0))
-    return out
+    return [(sent, _sentence_score(doc, sent, own, m)) for sent in doc.sentences]
+
+
+def _sentence_score(doc: Doc, sent: Sentence, own: bool, m: Model | None) -> float:
+    text = _own_text(doc, sent, own)
+    return toxicity(text, m) if text else 0.0
 
 
 def rude_sentences(doc: Doc, *, own: bool = True, min_score: float | None = None,
@@ -215,17 +225,33 @@ def rude_sentences(doc: Doc, *, own: bool = True, min_score: float | None = None
     default), it addresses the person (``addresses_person``) and it is not reported speech. With
     ``own`` (the default) quoted text is neither scored nor matched.
     """
-    thr = threshold(m) if min_score is None else min_score
+    if min_score is None and lexicon_kinds is None and m is None:
+        # the shipped defaults: a pure function of the text, asked by F21 and C5 alike
+        key = ("toxicity.rude_sentences", own)
+        cached = doc.memo.get(key)
+        if cached is None:
+            cached = doc.memo[key] = _rude_sentences(doc, own, threshold(), None, None)
+        return list(cast(list[tuple[int, int, str, float]], cached))
+    return _rude_sentences(doc, own, threshold(m) if min_score is None else min_score, lexicon_kinds, m)
+
+
+def _rude_sentences(doc: Doc, own: bool, thr: float, lexicon_kinds: frozenset[str] | None,
+                    m: Model | None) -> list[tuple[int, int, str, float]]:
     spans = rude_spans(doc, own=own)
     if lexicon_kinds is not None:
         spans = [s for s in spans if s[2] in lexicon_kinds]
     out: list[tuple[int, int, str, float]] = []
-    for sent, score in sentence_scores(doc, own=own, m=m):
+    for sent in doc.sentences:
         inside = [s for s in spans if sent.start <= s[0] < sent.end]
-        out += [(s, e, k, score) for s, e, k in inside]
-        if inside or score < thr:
+        if inside:
+            score = _sentence_score(doc, sent, own, m)
+            out += [(s, e, k, score) for s, e, k in inside]
             continue
-        if not addresses_person(doc, sent, own=own) or _reported(doc, sent, own):
+        # the cheapest test first: a sentence that addresses nobody needs no score
+        if not addresses_person(doc, sent, own=own):
+            continue
+        score = _sentence_score(doc, sent, own, m)
+        if score < thr or _reported(doc, sent, own):
             continue
         idx = [i for i in doc.words(sent, own=own) if doc.tokens[i].kind is Kind.WORD]
         out.append((doc.tokens[idx[0]].start, doc.tokens[idx[-1]].end, "toxic", score))

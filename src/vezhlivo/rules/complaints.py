@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from difflib import SequenceMatcher
+from typing import cast
 
 from ..model import Finding, Role
 from ..nlp.doc import Doc
@@ -69,12 +70,12 @@ def offer_solution(ctx: RuleContext) -> Iterator[Finding]:
 
 @check("C5")
 def abusive_client(ctx: RuleContext) -> Iterator[Finding]:
-    words = [*ABUSE_WORDS, *ctx.strings("extra_abuse_words")]
-    threats = [*THREAT_PATTERNS, *ctx.strings("extra_threats")]
-    abusive = [m.index for m in ctx.client_messages() if abuse_spans(ctx.doc(m.index), words, threats)]
-    if not abusive:
+    words = (*ABUSE_WORDS, *ctx.strings("extra_abuse_words"))
+    threats = (*THREAT_PATTERNS, *ctx.strings("extra_threats"))
+    # only the first abusive message matters: the later ones need no scan
+    first = next((m.index for m in ctx.client_messages() if abuse_spans(ctx.doc(m.index), words, threats)), None)
+    if first is None:
         raise Skip("the client is not abusive")
-    first = abusive[0]
     yield ctx.contact_finding(turn=first)
     # the operator must stay polite: no insult or threat back, no «ты», no retort
     retorts = ctx.strings("retorts")
@@ -96,20 +97,29 @@ _STOP = frozenset((
 ))
 
 
-def _content_lemmas(doc: Doc) -> set[str]:
+def _content_lemmas(doc: Doc) -> frozenset[str]:
     """Lemmas of the words that carry meaning, numbers included («почему 690, а не 390?»)."""
-    return {doc.tokens[i].lemma for i in doc.words(own=False) if doc.tokens[i].lemma not in _STOP}
+    # every message is compared with every other: remembered on the Doc (a pure function of the text)
+    key = ("complaints.content_lemmas",)
+    cached = doc.memo.get(key)
+    if cached is None:
+        lemmas = (doc.tokens[i].lemma for i in doc.words(own=False))
+        cached = doc.memo[key] = frozenset(lemma for lemma in lemmas if lemma not in _STOP)
+    return cast(frozenset[str], cached)
 
 
-def _overlap(a: set[str], b: set[str]) -> float:
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))
 
 
+_NON_WORD = re.compile(r"\W+")
+
+
 def _same_text(a: str, b: str) -> float:
-    na = re.sub(r"\W+", " ", a.lower().replace("ё", "е")).strip()
-    nb = re.sub(r"\W+", " ", b.lower().replace("ё", "е")).strip()
+    na = _NON_WORD.sub(" ", a.lower().replace("ё", "е")).strip()
+    nb = _NON_WORD.sub(" ", b.lower().replace("ё", "е")).strip()
     return SequenceMatcher(None, na, nb).ratio()
 
 
