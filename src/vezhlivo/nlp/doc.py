@@ -209,11 +209,15 @@ def make_doc(text: str) -> Doc:
             if pos < end:
                 tokens.append(_token(text[pos:end], pos, end))
             continue
-        split = _split_glued_negation(piece, start) if is_word else None
+        if not is_word:
+            tokens.append(_token(piece, start, end))
+            continue
+        low = norm(piece)
+        split = _split_glued_negation(piece, start) if len(low) > 4 and low.startswith(_NE_PREFIX) else None
         if split:
             tokens.extend(_token(t, s, e) for t, s, e in split)
         else:
-            tokens.append(_token(piece, start, end))
+            tokens.append(Token(piece, start, end, low, Kind.WORD))
     sentences: list[Sentence] = []
     ti = 0
     for sent in sentenize(text):
