@@ -6,8 +6,12 @@ hunspell and re-ranked: words pymorphy3 knows, at a small edit distance, keeping
 
 from __future__ import annotations
 
+import gzip
 import importlib
+import json
+import math
 from functools import cache, lru_cache
+from importlib import resources
 from typing import Any
 
 from .morph import is_known, norm
@@ -87,19 +91,78 @@ def one_edit_words(low: str) -> list[str]:
     return sorted(c for c in cands if len(c) > 1 and hunspell_ok(c))
 
 
+@cache
+def frequencies() -> dict[str, int]:
+    """How often ~20 000 common Russian words occur (pyspellchecker's list from film subtitles; ё = е).
+
+    Ranks the dictionary's candidates: hunspell's own ranking is poor and its ``suggest`` costs
+    50–300 ms a word. Empty when the package is missing (the ranking then falls back to the rest)."""
+    try:
+        source = resources.files("spellchecker").joinpath("resources/ru.json.gz")
+        with source.open("rb") as fh:
+            counts: dict[str, int] = json.loads(gzip.decompress(fh.read()))
+    except (ModuleNotFoundError, FileNotFoundError, OSError, ValueError):
+        return {}
+    return {norm(word): int(n) for word, n in counts.items()}
+
+
+_VOWELS = frozenset("аеёиоуыэюя")
+
+
+def _edit_cost(word: str, cand: str) -> int:
+    """How natural a one-edit slip is in Russian: an unstressed vowel (0), a swap or a doubled
+    letter (1), anything else (2)."""
+    if len(word) == len(cand):
+        diff = [i for i in range(len(word)) if word[i] != cand[i]]
+        if len(diff) == 1:
+            return 0 if word[diff[0]] in _VOWELS and cand[diff[0]] in _VOWELS else 2
+        return 1
+    short, long_ = (word, cand) if len(word) < len(cand) else (cand, word)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    doubled = (i > 0 and long_[i - 1] == long_[i]) or (i + 1 < len(long_) and long_[i + 1] == long_[i])
+    return 1 if doubled else 2
+
+
+def _rank_one_edit(low: str, near: list[str]) -> str:
+    """The likeliest of the dictionary words one edit from ``low``: known to both dictionaries, then
+    frequent, with the same first letter, a natural slip; then alphabetical, so the answer is stable."""
+    freq = frequencies()
+
+    def likelihood(c: str) -> float:
+        # a changed first letter is rare in a slip; a very frequent word can still outweigh it («сдесь»)
+        return math.log1p(freq.get(norm(c), 0)) - 4.0 * (c[:1] != low[:1]) - 0.5 * _edit_cost(low, c)
+
+    return min(near, key=lambda c: (not is_known(norm(c)), -likelihood(c), c))
+
+
+def _in_case_of(word: str, suggestion: str) -> str:
+    return suggestion[:1].upper() + suggestion[1:] if word[:1].isupper() else suggestion
+
+
 @lru_cache(maxsize=20_000)
 def best_suggestion(word: str, max_distance: int = 2) -> str | None:
     """The likeliest correction, in the letter case of ``word``; None when nothing is close.
 
-    Within one edit the dictionary's own candidates are found directly (hunspell's ``suggest`` costs
-    ~70 ms a word); its ranking is asked only when several words are one edit away."""
+    Words one edit away are found directly in the dictionary and ranked here (SpellRuEval: 365
+    right suggestions of 504 errors, hunspell's ranking 322); hunspell's slow ``suggest`` is asked
+    only for two-edit slips. A hyphenated word is corrected part by part."""
     low = word.lower()
-    if max_distance <= 1 and all(ch in _RU for ch in low):
-        near = one_edit_words(low)
-        if not near:
+    if all(ch in _RU or ch == "-" for ch in low) and not low.startswith("-") and "--" not in low:
+        near = one_edit_words(low)  # «кто-нибуть» → «кто-нибудь» as a whole
+        if near:
+            return _in_case_of(word, _rank_one_edit(low, near))
+        if "-" in low:
+            parts = []
+            for part in word.split("-"):
+                fixed = best_suggestion(part, max_distance) if part and is_misspelt(part) else part
+                if fixed is None:
+                    return None
+                parts.append(fixed)
+            return "-".join(parts)
+        if max_distance <= 1:
             return None
-        if len(near) == 1:
-            return near[0][:1].upper() + near[0][1:] if word[:1].isupper() else near[0]
     cands = []
     for rank, s in enumerate(_dict().suggest(low)):
         s_low = str(s).lower()
@@ -113,7 +176,4 @@ def best_suggestion(word: str, max_distance: int = 2) -> str | None:
     if not cands:
         return None
     cands.sort()
-    best = str(cands[0][-1])
-    if word[:1].isupper():
-        best = best[:1].upper() + best[1:]
-    return best
+    return _in_case_of(word, str(cands[0][-1]))
