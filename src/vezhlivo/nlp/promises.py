@@ -120,13 +120,16 @@ def _find_promises(ann: Annotated) -> list[Promise]:
         if m.role is not Role.OPERATOR or not m.text:
             continue
         doc = ann.doc(m.index)
-        ref = message_time(conv, m)
-        times = find_times(doc, ref)
+        if PROMISE_VERBS.isdisjoint(doc.vocabulary()[0]):
+            continue  # no verb of coming back in the message: most messages, spared the sentence walk
+        times: list[TimeExpr] | None = None
         for sent in doc.sentences:
             found = _promise_verb(doc, sent)
             if found is None:
                 continue
             i, lemma, first = found
+            if times is None:
+                times = find_times(doc, message_time(conv, m))
             own = tuple(t for t in times if sent.start <= t.start < sent.end)
             concrete = [t for t in own if t.concrete]
             deadlines = [t.deadline for t in concrete if t.deadline is not None and not t.relative]

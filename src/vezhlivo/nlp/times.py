@@ -16,9 +16,10 @@ with alternations of every inflected form of the number and unit words, taken fr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from .doc import Doc
 from .morph import lexeme_forms
@@ -338,66 +339,78 @@ def _clock_deadline(clock_text: str, day: datetime | None, ref: datetime | None)
     return _at_day(day, *parsed)
 
 
-def find_times(doc: Doc | str, reference: datetime | None = None) -> list[TimeExpr]:
-    """Time expressions of a text, in order, not overlapping; deadlines need ``reference``."""
-    text = doc if isinstance(doc, str) else doc.text
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A time expression as the text alone gives it (no deadline), and what its deadline is computed from."""
+
+    expr: TimeExpr
+    rule: str  # the regex that found it
+    groups: tuple[str, ...] = ()
+
+
+_WORD_RUN = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+
+
+@cache
+def _gates() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """What a text needs for the clock and duration regexes to match: the regexes are slow, and most texts
+    lack it. Exact, not a guess: a clock («в два», «с 10 до 12») starts with a digit or a whole number word
+    (a space or a dash after it); a duration ends with a unit word before a non-word character, maybe glued
+    to its number («5мин»), so a word of the text ends with the last word of a unit form."""
+    numbers = frozenset(_WORD_RUN.findall(f)[0] for f in _number_words())
+    by_last: dict[str, set[str]] = {}
+    for form in _unit_words():
+        tail = _WORD_RUN.findall(form)[-1]
+        by_last.setdefault(tail[-1], set()).add(tail)
+    return numbers, {k: tuple(v) for k, v in by_last.items()}
+
+
+@lru_cache(maxsize=16_384)
+def _scan(text: str) -> tuple[_Found, ...]:
+    """Time expressions of a text, in order, not overlapping, before a reference time gives them deadlines.
+
+    Cached by text: several rules and the card ask about the same messages and sentences."""
     low = text.lower().replace("ё", "е")
-    rx = _regexes()
+    numbers, unit_tails = _gates()
+    words = frozenset(_WORD_RUN.findall(low))
+    has_clock = _DIGIT.search(low) is not None or not numbers.isdisjoint(words)
+    has_unit = any(w.endswith(unit_tails.get(w[-1], ())) for w in words)
+
+    def matches(name: str, possible: bool = True) -> Iterator[re.Match[str]]:
+        return _regexes()[name].finditer(low) if possible else iter(())
+
     taken: list[tuple[int, int]] = []
-    out: list[TimeExpr] = []
+    out: list[_Found] = []
 
     def free(s: int, e: int) -> bool:
         return all(e <= a or b <= s for a, b in taken)
 
-    def add(s: int, e: int, kind: str, seconds: float | None = None, deadline: datetime | None = None,
+    def add(s: int, e: int, kind: str, rule: str, groups: tuple[str, ...] = (), seconds: float | None = None,
             relative: bool = False) -> None:
         taken.append((s, e))
-        out.append(TimeExpr(s, e, text[s:e], kind, seconds, deadline, relative))
+        out.append(_Found(TimeExpr(s, e, text[s:e], kind, seconds, None, relative), rule, groups))
 
-    for m in rx["dayclock"].finditer(low):
-        day = _resolve_day(m.group("day"), reference) if reference else None
-        deadline = day
-        clock = m.group("win") or m.group("at")
-        if m.group("dp") and day is not None:
-            deadline = day.replace(hour=_DAYPART_HOURS.get(re.sub(r"\s+", " ", m.group("dp")), 23),
-                                   minute=0, second=0) if not clock else deadline
-        if clock:
-            deadline = _clock_deadline(clock, day, reference) if day is not None else None
-        add(m.start(), m.end(), "deadline", deadline=deadline)
-    for m in rx["clockday"].finditer(low):
+    for m in matches("dayclock"):
+        add(m.start(), m.end(), "deadline", "dayclock", (m.group("day"), m.group("dp") or "",
+                                                          m.group("win") or m.group("at") or ""))
+    # the day of a «clockday» match («в 10 утра завтра») is a «dayclock» match of its own
+    for m in matches("clockday", bool(out)):
         if free(m.start(), m.end()):
-            day = _resolve_day(m.group("day"), reference) if reference else None
-            add(m.start(), m.end(), "deadline",
-                deadline=_clock_deadline(m.group("at"), day, reference) if day else None)
-    for m in rx["endof"].finditer(low):
-        if not free(m.start(), m.end()):
-            continue
-        deadline = None
-        if reference:
-            what = m.group("what")
-            base = _end_of_day(reference)
-            if what.startswith("рабочего") or what == "смены":
-                deadline = reference.replace(hour=18, minute=0, second=0, microsecond=0)
-                if deadline < reference:
-                    deadline = base
-            elif what == "дня":
-                deadline = base
-            elif what == "недели":
-                deadline = base + timedelta(days=6 - reference.weekday())
-            else:
-                nxt = (reference.replace(day=28) + timedelta(days=4)).replace(day=1)
-                deadline = _end_of_day(nxt - timedelta(days=1))
-        add(m.start(), m.end(), "deadline", deadline=deadline)
-    for m in rx["window"].finditer(low):
+            add(m.start(), m.end(), "deadline", "clockday", (m.group("at"), m.group("day")))
+    for m in matches("endof", "конц" in low):
+        if free(m.start(), m.end()):
+            add(m.start(), m.end(), "deadline", "endof", (m.group("what"),))
+    for m in matches("window", has_clock):
         if free(m.start(), m.end()):
             win = m.group("win")
             if not re.search(r"[:.]\d\d|час|утра|дня|вечера|^с\s", win):
                 continue  # «5-10» alone is not a time
-            add(m.start(), m.end(), "deadline", deadline=_clock_deadline(win, None, reference))
-    for m in rx["clock"].finditer(low):
+            add(m.start(), m.end(), "deadline", "window", (win,))
+    for m in matches("clock", has_clock):
         if free(m.start(), m.end()):
-            add(m.start(), m.end(), "deadline", deadline=_clock_deadline(m.group(0), None, reference))
-    for m in rx["duration"].finditer(low):
+            add(m.start(), m.end(), "deadline", "clock", (m.group(0),))
+    for m in matches("duration", has_unit):
         if not free(m.start(), m.end()):
             continue
         unit = m.group("unit")
@@ -421,19 +434,59 @@ def find_times(doc: Doc | str, reference: datetime | None = None) -> list[TimeEx
                                else 0)
         if rel:
             end = m.end("rel")
-        deadline = reference + timedelta(seconds=seconds) if reference and not rel else None
-        add(m.start(), end, "duration", seconds=seconds, deadline=deadline, relative=rel)
-    for m in rx["daypart"].finditer(low):
+        add(m.start(), end, "duration", "duration", seconds=seconds, relative=rel)
+    for m in matches("daypart"):
         if free(m.start(), m.end()):
-            deadline = None
-            if reference:
-                h = _DAYPART_HOURS.get(re.sub(r"\s+", " ", m.group("dp")), 23)
-                deadline = reference.replace(hour=h, minute=0, second=0, microsecond=0)
-                if deadline < reference:
-                    deadline = _end_of_day(reference)
-            add(m.start(), m.end(), "deadline", deadline=deadline)
-    for m in rx["vague"].finditer(low):
+            add(m.start(), m.end(), "deadline", "daypart", (m.group("dp"),))
+    for m in matches("vague"):
         if free(m.start(), m.end()):
-            add(m.start(), m.end(), "vague")
-    out.sort(key=lambda t: t.start)
-    return out
+            add(m.start(), m.end(), "vague", "vague")
+    out.sort(key=lambda f: f.expr.start)
+    return tuple(out)
+
+
+def _deadline(found: _Found, ref: datetime) -> datetime | None:
+    """The deadline of an expression said at ``ref``."""
+    g = found.groups
+    if found.rule == "dayclock":
+        day = _resolve_day(g[0], ref)
+        deadline = day
+        dp, clock = g[1], g[2]
+        if dp and day is not None and not clock:
+            deadline = day.replace(hour=_DAYPART_HOURS.get(re.sub(r"\s+", " ", dp), 23), minute=0, second=0)
+        if clock:
+            deadline = _clock_deadline(clock, day, ref) if day is not None else None
+        return deadline
+    if found.rule == "clockday":
+        day = _resolve_day(g[1], ref)
+        return _clock_deadline(g[0], day, ref) if day else None
+    if found.rule == "endof":
+        what = g[0]
+        base = _end_of_day(ref)
+        if what.startswith("рабочего") or what == "смены":
+            deadline = ref.replace(hour=18, minute=0, second=0, microsecond=0)
+            return base if deadline < ref else deadline
+        if what == "дня":
+            return base
+        if what == "недели":
+            return base + timedelta(days=6 - ref.weekday())
+        nxt = (ref.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return _end_of_day(nxt - timedelta(days=1))
+    if found.rule in ("window", "clock"):
+        return _clock_deadline(g[0], None, ref)
+    if found.rule == "duration":
+        expr = found.expr
+        return ref + timedelta(seconds=expr.seconds or 0.0) if not expr.relative else None
+    if found.rule == "daypart":
+        h = _DAYPART_HOURS.get(re.sub(r"\s+", " ", g[0]), 23)
+        deadline = ref.replace(hour=h, minute=0, second=0, microsecond=0)
+        return _end_of_day(ref) if deadline < ref else deadline
+    return None
+
+
+def find_times(doc: Doc | str, reference: datetime | None = None) -> list[TimeExpr]:
+    """Time expressions of a text, in order, not overlapping; deadlines need ``reference``."""
+    found = _scan(doc if isinstance(doc, str) else doc.text)
+    if reference is None:  # no deadlines: the text alone says it all
+        return [f.expr for f in found]
+    return [replace(f.expr, deadline=_deadline(f, reference)) for f in found]

@@ -3,14 +3,18 @@ summing up instead of doubting the client (Q7). Q4–Q6 need the recording and l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeVar, cast
 
 from ..model import Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Sentence
-from ..nlp.patterns import compile_pattern, find_any, find_in_sentence, sentence_has
+from ..nlp.patterns import Element, Pattern, compile_pattern, find_any, sentence_has
 from .base import RuleContext, Skip, check
 from .greeting import is_question, sentence_text
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +25,12 @@ class Ask:
     sent: Sentence
     start: int
     end: int
-    open: bool  # an open invitation («Что случилось?»), not a request for a piece of data
 
 
 def clauses(doc: Doc) -> list[Sentence]:
     """Sentences, cut once more after every «?»: hurried chat text glues «какой размер? чтобы…» together."""
+    if "?" not in doc.text:
+        return list(doc.sentences)  # nothing to cut (most texts)
     out: list[Sentence] = []
     for sent in doc.sentences:
         first = sent.first
@@ -49,23 +54,38 @@ def _after_comma(doc: Doc, sent: Sentence) -> list[int]:
     return out
 
 
-def _embedded_wh(ctx: RuleContext, doc: Doc, sent: Sentence) -> bool:
+@dataclass(frozen=True, slots=True)
+class _AskWords:
+    """The word lists that tell a clarifying question (the params Q1–Q3 share)."""
+
+    wh: tuple[str, ...]
+    wh_after_comma: tuple[str, ...]
+    lead_skip: tuple[str, ...]
+    ask_verbs: tuple[str, ...]
+    requests: tuple[str, ...]
+
+    @classmethod
+    def of(cls, ctx: RuleContext) -> _AskWords:
+        return cls(*(tuple(ctx.strings(k)) for k in ("wh_words", "wh_words_after_comma", "lead_skip", "ask_verbs",
+                                                      "request_verbs")))
+
+
+def _embedded_wh(words: _AskWords, doc: Doc, sent: Sentence) -> bool:
     """A question word after a comma: «…, каков Ваш бюджет?», «уточните, когда…». Words that also start
     relative clauses («который», «что», «как», «кто», «где») count only after a verb of asking."""
     after = _after_comma(doc, sent)
     if not after:
         return False
-    if _word_in(doc, after, ctx.strings("wh_words_after_comma")):
+    if _word_in(doc, after, words.wh_after_comma):
         return True
     ask_before = _word_in(doc, doc.words(Sentence(sent.start, doc.tokens[after[-1]].start, sent.first, after[-1])),
-                          ctx.strings("ask_verbs"))
-    return ask_before and _word_in(doc, after, ctx.strings("wh_words"))
+                          words.ask_verbs)
+    return ask_before and _word_in(doc, after, words.wh)
 
 
-def _lead_word(ctx: RuleContext, doc: Doc, sent: Sentence) -> int | None:
+def _lead_word(doc: Doc, sent: Sentence, skip: frozenset[str]) -> int | None:
     """The first word that carries the clause, skipping «а», «хорошо», «Наталья,», prepositions («В какой
     день…», «С какого числа…») and polite verbs («Подскажите, …»)."""
-    skip = set(ctx.strings("lead_skip"))
     words = doc.words(sent)
     for n, i in enumerate(words):
         tok = doc.tokens[i]
@@ -84,17 +104,24 @@ def _lead_word(ctx: RuleContext, doc: Doc, sent: Sentence) -> int | None:
     return None
 
 
-def _first_words(doc: Doc, sent: Sentence, n: int) -> list[int]:
-    return doc.words(sent)[:n]
+@lru_cache(maxsize=256)
+def _union_pattern(patterns: tuple[str, ...]) -> Pattern:
+    """A one-word pattern that matches a word when the first element of any of the patterns does: their
+    alternatives joined with «|» (one test per word instead of one per word and pattern)."""
+    for p in patterns:
+        compile_pattern(p)  # a malformed pattern fails as it would on its own
+    return compile_pattern("|".join(next(part for part in p.split() if part not in ("^", "$")).lstrip("?")
+                                    for p in patterns))
 
 
-def _word_in(doc: Doc, idx: list[int], patterns: list[str]) -> bool:
-    for i in idx:
-        tok = doc.tokens[i]
-        for p in patterns:
-            if compile_pattern(p).elements[0].matches(tok):
-                return True
-    return False
+def _first_element(patterns: tuple[str, ...]) -> Element | None:
+    return _union_pattern(patterns).elements[0] if patterns else None
+
+
+def _word_in(doc: Doc, idx: list[int], patterns: tuple[str, ...]) -> bool:
+    """Does one of the words match the first element of one of the patterns?"""
+    element = _first_element(patterns)
+    return element is not None and any(element.matches(doc.tokens[i]) for i in idx)
 
 
 def _short_noun_question(doc: Doc, sent: Sentence) -> bool:
@@ -107,39 +134,85 @@ def _short_noun_question(doc: Doc, sent: Sentence) -> bool:
     return any(t.kind is Kind.WORD and t.info.pos == "NOUN" for t in toks)
 
 
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    """An operator clause with words, and what makes it ask (before the rule's own exceptions)."""
+
+    msg: Message
+    sent: Sentence
+    question: bool
+    wh: bool  # a question with a question word («Какой номер заказа?») or a bare noun («Номер заказа?»)
+    request_at: int | None  # where among its words the first request verb is («Назовите…»)
+
+
+def _no_entries() -> list[tuple[object, object]]:
+    return []
+
+
+def _once(ctx: RuleContext, name: str, params: object, compute: Callable[[], T]) -> T:
+    """``compute()`` once per conversation for equal ``params``: Q1–Q3 share their word lists (YAML anchors),
+    and comparing the lists is cheaper than spelling them out in a memo key."""
+    entries = ctx.ann.memo(name, _no_entries)
+    for known, value in entries:
+        if known == params:
+            return cast(T, value)
+    result = compute()
+    entries.append((params, result))
+    return result
+
+
+def _classify_clauses(ctx: RuleContext, words: _AskWords) -> list[_Clause]:
+    skip = frozenset(words.lead_skip)
+    requests = _first_element(words.requests)
+    out: list[_Clause] = []
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        # the text's vocabulary tells at once whether any of its (own) words can be a request verb
+        may_request = requests is not None and _union_pattern(words.requests).can_match(doc)
+        for sent in clauses(doc):
+            question = is_question(doc, sent)
+            if not (question or may_request):
+                # asks at most through ``extra_asks``, which needs words: no need to look for them here
+                out.append(_Clause(m, sent, False, False, None))
+                continue
+            idx = doc.words(sent)
+            if not idx:
+                continue
+            lead = _lead_word(doc, sent, skip) if question else None
+            wh = question and (
+                (lead is not None and _word_in(doc, [lead], words.wh)) or _embedded_wh(words, doc, sent)
+                or _short_noun_question(doc, sent))
+            request_at = None if requests is None or not may_request else next(
+                (n for n, i in enumerate(idx) if requests.matches(doc.tokens[i])), None)
+            out.append(_Clause(m, sent, question, wh, request_at))
+    return out
+
+
 def clarifying_asks(ctx: RuleContext, *, with_yes_no: bool = False) -> list[Ask]:
     """Operator sentences that ask the client for information: a wh-question, a bare noun question
     («Номер заказа?»), a request for data («Назовите номер заказа») — and, with ``with_yes_no``, any other
     question. Offers («Могу ли я ещё чем-то помочь?», «Вам удобно?») and name asks are not counted."""
-    wh = ctx.strings("wh_words")
-    requests = ctx.strings("request_verbs")
+    words = _AskWords.of(ctx)
+    head = int(ctx.param("head_words", 3))
     not_asks = ctx.strings("not_clarifying")
-    open_q = ctx.strings("open_questions")
+    extra = ctx.strings("extra_asks") if with_yes_no else []
+    found = _once(ctx, "question-clauses", words, lambda: _classify_clauses(ctx, words))
+    return list(_once(ctx, "clarifying-asks", (words, head, not_asks, extra, with_yes_no),
+                      lambda: _clarifying_asks(ctx, found, head, not_asks, extra, with_yes_no)))
+
+
+def _clarifying_asks(ctx: RuleContext, found: list[_Clause], head: int, not_asks: list[str], extra: list[str],
+                     with_yes_no: bool) -> list[Ask]:
     out: list[Ask] = []
-    for m in ctx.operator_messages():
-        doc = ctx.doc(m.index)
-        for sent in clauses(doc):
-            words = doc.words(sent)
-            if not words:
-                continue
-            question = is_question(doc, sent)
-            head = _first_words(doc, sent, int(ctx.param("head_words", 3)))
-            lead = _lead_word(ctx, doc, sent)
-            kind = None
-            if question and ((lead is not None and _word_in(doc, [lead], wh)) or _embedded_wh(ctx, doc, sent)):
-                kind = "wh"
-            elif question and _short_noun_question(doc, sent):
-                kind = "noun"
-            elif _word_in(doc, words if with_yes_no else head, requests):
-                kind = "request"
-            elif with_yes_no and (question or sentence_has(doc, sent, ctx.strings("extra_asks"))):
-                kind = "yes-no"
-            if kind is None or sentence_has(doc, sent, not_asks):
-                continue
-            text = sentence_text(doc, sent)
-            lead = len(text) - len(text.lstrip())
-            out.append(Ask(m, sent, sent.start + lead, sent.start + len(text.rstrip()),
-                           open=sentence_has(doc, sent, open_q)))
+    for c in found:
+        doc = ctx.doc(c.msg.index)
+        asks = c.wh or (c.request_at is not None and (with_yes_no or c.request_at < head)) or (
+            with_yes_no and (c.question or sentence_has(doc, c.sent, extra)))
+        if not asks or sentence_has(doc, c.sent, not_asks):
+            continue
+        text = sentence_text(doc, c.sent)
+        lead = len(text) - len(text.lstrip())
+        out.append(Ask(c.msg, c.sent, c.sent.start + lead, c.sent.start + len(text.rstrip())))
     return out
 
 
@@ -176,9 +249,10 @@ def sell_the_question(ctx: RuleContext) -> Iterator[Finding]:
     """A clarifying question that does not say why it is asked («чтобы…», «это позволит…»)."""
     reasons = ctx.strings("reasons")
     flagged: set[int] = set()
+    open_q = ctx.strings("open_questions")
     for ask in clarifying_asks(ctx):
-        if ask.open or ask.msg.index in flagged:
-            continue
+        if ask.msg.index in flagged or sentence_has(ctx.doc(ask.msg.index), ask.sent, open_q):
+            continue  # open invitations («Что случилось?») need no reason
         if any(find_any(ctx.doc(m.index), reasons) for m in _turn_messages(ctx, ask.msg)):
             continue
         flagged.add(ask.msg.index)
@@ -214,19 +288,21 @@ def sum_up_not_doubt(ctx: RuleContext) -> Iterator[Finding]:
     """The operator doubts the client («Вы точно правильно ввели?», «Не может такого быть») instead of
     summing up. «Вы уверены?» itself is F6."""
     anywhere = ctx.strings("doubts")
-    in_questions = ctx.strings("doubts_in_questions")
+    in_questions = anywhere + ctx.strings("doubts_in_questions")
     unless = ctx.strings("unless")
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        for sent in doc.sentences:
-            if unless and sentence_has(doc, sent, unless):
+        # Matches of the whole text, overlaps merged: sentences do not overlap, so a sentence's share of
+        # them is what the sentence alone gives.
+        questions = [is_question(doc, sent) for sent in doc.sentences]
+        plain = find_any(doc, anywhere)
+        asking = find_any(doc, in_questions) if any(questions) and in_questions != anywhere else plain
+        if not plain and not asking:
+            continue
+        for sent, question in zip(doc.sentences, questions, strict=True):
+            found = asking if question else plain
+            inside = [x for x in found if sent.first <= x.first < sent.last]
+            if not inside or (unless and sentence_has(doc, sent, unless)):
                 continue
-            pats = anywhere + (in_questions if is_question(doc, sent) else [])
-            found = [x for p in pats for x in find_in_sentence(doc, sent, compile_pattern(p))]
-            found.sort(key=lambda x: (x.start, -x.end))
-            last_end = -1
-            for match in found:
-                if match.start < last_end:
-                    continue
-                last_end = match.end
+            for match in inside:
                 yield ctx.match_finding(m.index, match)

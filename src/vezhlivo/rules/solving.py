@@ -65,20 +65,21 @@ def _restated(p: Promise, promises: list[Promise]) -> bool:
 def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
     """A first-person come-back («я уточню и перезвоню») needs permission, a time frame and a check."""
     ask = ctx.strings("permission")
+    come_back = set(ctx.param("come_back_verbs", []))
     promises = find_promises(ctx.ann)
     for p in promises:
-        if not p.first_person or p.verb not in set(ctx.param("come_back_verbs", [])):
+        if not p.first_person or p.verb not in come_back:
             continue
         if _restated(p, promises):
             continue
         doc = ctx.doc(p.turn)
-        verb = next(t for t in doc.tokens if t.start >= p.verb_start)
-        if "plur" in verb.info.grammemes and not _message_has(doc, ctx.strings("defer")):
+        verb_tok = next(i for i, t in enumerate(doc.tokens) if t.start >= p.verb_start)
+        if "plur" in doc.tokens[verb_tok].info.grammemes and not _message_has(doc, ctx.strings("defer")):
             continue  # «Мы перезвоним Вам завтра»: the company's schedule, not the operator's pause
         client = _client_before(ctx.ann, p.turn)
         if client is not None and _message_has(ctx.doc(client.index), ctx.strings("client_asked")):
             continue  # the client asked to be called back: permission is given
-        sent = doc.sentence_of(next(i for i, t in enumerate(doc.tokens) if t.start >= p.verb_start))
+        sent = doc.sentence_of(verb_tok)
         near = _sentences_around(doc, sent)
         asked = any(sentence_has(doc, s, ask) for s in near) or any(
             doc.text[s.start:s.end].rstrip().endswith("?") for s in near[1:] or near)
@@ -93,6 +94,7 @@ def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
 def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
     """Every promise names a concrete time."""
     unless = ctx.strings("unless")
+    steps = set(ctx.strings("client_steps"))
     promises = find_promises(ctx.ann)
     for p in promises:
         if p.concrete or _restated(p, promises):
@@ -103,7 +105,6 @@ def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
         if unless and sentence_has(doc, sent, unless):
             continue
         k = doc.sentences.index(sent)
-        steps = set(ctx.strings("client_steps"))
         if k > 0 and steps and any(
             doc.tokens[i].lemmas & steps and "impr" in doc.tokens[i].info.grammemes
             for i in doc.words(doc.sentences[k - 1])
@@ -124,6 +125,7 @@ def _vague_answers(ctx: RuleContext, unless: list[str]) -> Iterator[Finding]:
     gives the client no time, after the client asked when."""
     when = ctx.strings("when_asked")
     vague = ctx.strings("vague_answers")
+    max_words = int(ctx.param("vague_max_words", 7))
     promised = {(p.turn, p.start) for p in find_promises(ctx.ann)}
     previous_client: Message | None = None
     for m in ctx.conv.messages:
@@ -134,21 +136,21 @@ def _vague_answers(ctx: RuleContext, unless: list[str]) -> Iterator[Finding]:
             continue
         asked = bool(when) and bool(find_any(ctx.doc(previous_client.index), when))
         doc = ctx.doc(m.index)
+        explicit_somewhere = bool(find_any(doc, vague))
+        if not (asked or explicit_somewhere):
+            continue  # neither a vague phrase nor a «when?» to answer: the time words do not matter
         times = find_times(doc, None)
+        if any(t.concrete for t in times):
+            continue  # the message names a time frame («Обычно модерация длится до 24 часов»)
         for sent in doc.sentences:
             if (m.index, sent.start) in promised or any(
                     p_turn == m.index and sent.start <= p_start < sent.end for p_turn, p_start in promised):
                 continue
             words = doc.words(sent)
-            if not words or len(words) > int(ctx.param("vague_max_words", 7)):
+            if not words or len(words) > max_words:
                 continue
-            inside = [t for t in times if sent.start <= t.start < sent.end]
-            if any(t.concrete for t in inside):
-                continue
-            if any(t.concrete for t in times):
-                break  # the message names a time frame elsewhere («Обычно модерация длится до 24 часов»)
-            explicit = sentence_has(doc, sent, vague)
-            if explicit or (asked and any(t.kind == "vague" for t in inside)):
+            explicit = explicit_somewhere and sentence_has(doc, sent, vague)
+            if explicit or (asked and any(t.kind == "vague" and sent.start <= t.start < sent.end for t in times)):
                 if unless and sentence_has(doc, sent, unless):
                     continue
                 yield ctx.finding(m.index, doc.tokens[words[0]].start, doc.tokens[words[-1]].end)
@@ -211,12 +213,13 @@ def _contacts_known(ctx: RuleContext) -> tuple[bool, bool]:
     meta = bool(ctx.param("metadata_counts", True))
     phone = bool(meta and ctx.conv.client.phone) or bool(ann.phones_given(Role.CLIENT))
     email = bool(meta and ctx.conv.client.email) or bool(ann.emails_given(Role.CLIENT))
+    ask_phone, ask_email = ctx.strings("ask_phone"), ctx.strings("ask_email")
     for m in ann.operator_messages():
+        if phone and email:
+            break
         doc = ctx.doc(m.index)
-        if _message_has(doc, ctx.strings("ask_phone")):
-            phone = True
-        if _message_has(doc, ctx.strings("ask_email")):
-            email = True
+        phone = phone or _message_has(doc, ask_phone)
+        email = email or _message_has(doc, ask_email)
     return phone, email
 
 
@@ -225,17 +228,18 @@ def contacts_taken(ctx: RuleContext) -> Iterator[Finding]:
     ops = ctx.operator_messages()
     if not ops:
         raise Skip("no operator turns")
-    phone, email = _contacts_known(ctx)
     if ctx.conv.channel is Channel.PHONE:
         callbacks = [p for p in find_promises(ctx.ann) if p.verb in CALLBACK_VERBS and p.first_person]
         if not callbacks:
             raise Skip("no call-back promised")
+        phone, _ = _contacts_known(ctx)
         if not phone:
             p = callbacks[0]
             yield ctx.finding(p.turn, p.start, p.end)
         return
     if len(ctx.client_messages()) < int(ctx.param("min_client_turns", 2)):
         raise Skip("too short a chat to ask for contacts")
+    phone, email = _contacts_known(ctx)
     need_both = bool(ctx.param("require_both", False))
     missing = not (phone and email) if need_both else not (phone or email)
     if missing:
@@ -245,10 +249,13 @@ def contacts_taken(ctx: RuleContext) -> Iterator[Finding]:
 # --- S6 hold etiquette -----------------------------------------------------------------------
 def _hold_phrases(ctx: RuleContext, doc: Doc) -> list[Match]:
     hits = find_any(doc, ctx.strings("hold_words"))
+    if not hits:
+        return []
+    hold_not = ctx.strings("hold_not")
     out = []
     for h in hits:
         sent = doc.sentence_of(h.first)
-        if sentence_has(doc, sent, ctx.strings("hold_not")):
+        if sentence_has(doc, sent, hold_not):
             continue
         if any(t.concrete and t.kind != "duration" for t in find_times(doc.text[sent.start:sent.end])):
             continue  # «Ожидайте курьера завтра с 10 до 12»
@@ -345,19 +352,22 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
 # --- S7 absent colleague ---------------------------------------------------------------------
 @check("S7")
 def absent_colleague(ctx: RuleContext) -> Iterator[Finding]:
+    asks_for, absent = ctx.strings("client_asks_for"), ctx.strings("absent")
+    person_words, not_a_person = ctx.strings("person_words"), ctx.strings("not_a_person")
     asked_for_person = False
     found_any = False
     ops = ctx.operator_messages()
     for m in ctx.conv.messages:
-        if m.role is Role.CLIENT and m.text and _message_has(ctx.doc(m.index), ctx.strings("client_asks_for")):
+        if (not asked_for_person and m.role is Role.CLIENT and m.text
+                and _message_has(ctx.doc(m.index), asks_for)):
             asked_for_person = True
         if m.role is not Role.OPERATOR or not m.text:
             continue
         doc = ctx.doc(m.index)
-        hits = find_any(doc, ctx.strings("absent"))
+        hits = find_any(doc, absent)
         if not asked_for_person:
-            hits = [h for h in hits if sentence_has(doc, doc.sentence_of(h.first), ctx.strings("person_words"))]
-        hits = [h for h in hits if not sentence_has(doc, doc.sentence_of(h.first), ctx.strings("not_a_person"))]
+            hits = [h for h in hits if sentence_has(doc, doc.sentence_of(h.first), person_words)]
+        hits = [h for h in hits if not sentence_has(doc, doc.sentence_of(h.first), not_a_person)]
         if not hits:
             continue
         found_any = True
@@ -377,6 +387,9 @@ def absent_colleague(ctx: RuleContext) -> Iterator[Finding]:
 # --- S8 guarantees ---------------------------------------------------------------------------
 def _percent_hits(doc: Doc) -> list[tuple[int, int, int]]:
     """«100%», «на сто процентов», «стопроцентно» used as certainty, not as an amount."""
+    low = doc.text.lower()
+    if "100" not in low and "сто" not in low:
+        return []  # every form below contains one of them: spare the walk over the tokens
     out = []
     toks = doc.tokens
     i = 0
@@ -423,12 +436,13 @@ def _percent_hits(doc: Doc) -> list[tuple[int, int, int]]:
 
 @check("S8")
 def guarantees(ctx: RuleContext) -> Iterator[Finding]:
+    patterns, unless = ctx.strings("patterns"), ctx.strings("unless")
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         spans: list[tuple[int, int]] = []
-        for h in find_any(doc, ctx.strings("patterns")):
+        for h in find_any(doc, patterns):
             sent = doc.sentence_of(h.first)
-            if sentence_has(doc, sent, ctx.strings("unless")):
+            if sentence_has(doc, sent, unless):
                 continue
             spans.append((h.start, h.end))
         for s, e, _ in _percent_hits(doc):
