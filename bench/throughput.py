@@ -7,8 +7,10 @@ Figures:
 - floor: every record of the corpus only parsed (JSON + canonical model) and tokenised (razdel),
   contacts/s and messages/s — the least any analysis must pay;
 - full analysis in one process on the first ``--sample`` contacts (``Engine.check_many``):
-  contacts/s, messages/s, p50/p99 per contact (time between two reports; annotation is lazy so
-  each contact's own work falls in its interval), and the ratio full / floor on the same sample;
+  contacts/s, messages/s, the share of texts found in the engine's cache of analysed texts, and
+  the same on other contacts with that cache off (every text analysed afresh); p50/p99 per
+  contact (time between two reports; annotation is lazy so each contact's own work falls in its
+  interval), and the ratio full / floor on the same sample;
 - scaling: ``check_parallel`` with ``-j N`` (in-memory) and ``stream_check`` (two-pass, flat
   memory), each on its own slice of contacts not seen before: wall-clock contacts/s; and whether
   the reports of each mode equal one process's on the first 200 contacts;
@@ -34,6 +36,7 @@ from razdel import tokenize
 from vezhlivo.engine import ContactReport, Engine
 from vezhlivo.ingest import read_paths
 from vezhlivo.ingest.canonical import parse_conversation
+from vezhlivo.nlp.annotate import DocCache
 from vezhlivo.parallel import check_parallel
 from vezhlivo.report.model import contact_dict
 from vezhlivo.stream import stream_check
@@ -152,6 +155,16 @@ def main() -> None:
     res["engine_start_ms"] = (time.perf_counter() - t0) * 1000
     res["full"], _ = full(engine, sample)
     res["full_over_floor"] = res["full"]["cpu_s"] / res["floor_sample"]["cpu_s"]
+    docs = engine.docs
+    if isinstance(docs, DocCache):
+        res["doc_cache"] = {"hits": docs.hits, "misses": docs.misses,
+                            "hit_rate": docs.hits / max(docs.hits + docs.misses, 1)}
+    # the same work with every text analysed afresh (no text seen twice), on contacts not seen before:
+    # the benchmark corpus replicates its source dialogues, so its texts repeat far more than real ones
+    fresh = slice_file(args.corpus, args.sample * 99, args.sample)
+    floor_fresh = floor(fresh, None)
+    res["full_no_doc_cache"], _ = full(Engine(doc_cache=0), fresh)
+    res["full_no_doc_cache_over_floor"] = res["full_no_doc_cache"]["cpu_s"] / floor_fresh["cpu_s"]
     res["scaling"] = []
     # each scaling run gets contacts no process has seen (fresh caches, as in a real run's start);
     # forked workers inherit the parent's warm caches, so the parent's own sample is not reused
@@ -181,6 +194,15 @@ def main() -> None:
     print(f"per contact: p50 {fu['p50_ms']:.1f} ms, p99 {fu['p99_ms']:.1f} ms, max {fu['max_ms']:.0f} ms")
     print(f"full / floor (same sample, CPU): {res['full_over_floor']:.1f}x "
           f"(floor on the sample {fs['contacts_per_s']:.0f} contacts/s)")
+    if "doc_cache" in res:
+        dc = res["doc_cache"]
+        print(f"texts found in the engine's cache of analysed texts: {dc['hit_rate']:.0%} "
+              f"({dc['hits']} of {dc['hits'] + dc['misses']})")
+    nc = res["full_no_doc_cache"]
+    print(f"full analysis, every text analysed afresh (no cache), {nc['contacts']} other contacts: "
+          f"{nc['contacts_per_s']:.0f} contacts/s, {nc['messages_per_s']:.0f} messages/s (CPU); "
+          f"p50 {nc['p50_ms']:.1f} ms, p99 {nc['p99_ms']:.1f} ms; "
+          f"{res['full_no_doc_cache_over_floor']:.1f}x its floor")
     for s in res["scaling"]:
         print(f"-j {s['jobs']} {s['mode']:6}: {s['contacts_per_s']:.0f} contacts/s wall ({s['wall_s']:.1f} s), "
               f"{s['cpu_ms_per_contact']:.1f} ms CPU a contact (all processes) on contacts not seen before")

@@ -89,8 +89,9 @@ def _sort_key(conv: Conversation) -> float:
 
 
 class Engine:
-    def __init__(self, rulebook: Rulebook | None = None, doc_cache: int = 20_000) -> None:
-        """``doc_cache``: how many analysed texts to keep for texts that come again (0: none)."""
+    def __init__(self, rulebook: Rulebook | None = None, doc_cache: int = 5_000) -> None:
+        """``doc_cache``: how many analysed texts to keep for texts that come again (0: none);
+        ≈ 10 KB each with the pattern results remembered on them."""
         load_checks()
         self.rulebook = rulebook or load_rulebook()
         self.docs: Callable[[str], Doc] = DocCache(doc_cache) if doc_cache > 0 else make_doc

@@ -74,7 +74,7 @@ class DocCache:
     text alone, and texts repeat across contacts: operators' templates and quick replies, clients'
     «Спасибо!», «Да», «Здравствуйте». Bounded, so memory stays flat however long the run."""
 
-    def __init__(self, maxsize: int = 20_000) -> None:
+    def __init__(self, maxsize: int = 5_000) -> None:
         self.maxsize = maxsize
         self.hits = 0
         self.misses = 0
