@@ -17,7 +17,7 @@ from one of the lemma's forms (typos must not let an offence through).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
@@ -86,14 +86,12 @@ def _deletes(word: str) -> set[str]:
 
 
 @lru_cache(maxsize=20_000)
-def _typo_index(lemmas: frozenset[str]) -> dict[str, tuple[str, ...]]:
-    """Symmetric-delete index of every form of the lemmas: a form one edit from a word shares a key."""
+def _typo_index(lemma: str) -> dict[str, tuple[str, ...]]:
+    """Symmetric-delete index of every form of a lemma: a form one edit from a word shares a key."""
     index: dict[str, set[str]] = {}
-    for lemma in lemmas:
-        if len(lemma) >= 4:
-            for f in lexeme_forms(lemma):
-                for key in _deletes(f):
-                    index.setdefault(key, set()).add(f)
+    for f in lexeme_forms(lemma):
+        for key in _deletes(f):
+            index.setdefault(key, set()).add(f)
     return {k: tuple(v) for k, v in index.items()}
 
 
@@ -107,14 +105,52 @@ def _same_start(form: str, lemma: str) -> bool:
     return form[:1] == lemma[:1] and (form[2:4] == lemma[2:4] or f13 == lemma[2:4] or form[2:4] == l13)
 
 
+class _StartGate:
+    """The lemmas of a list that pass ``_same_start`` with a word, found by a few look-ups of the
+    word's first letters instead of testing every lemma (each shape of the test is one table)."""
+
+    def __init__(self, lemmas: Iterable[str]) -> None:
+        self.first2: dict[str, set[str]] = {}
+        self.mid2: dict[str, set[str]] = {}
+        self.swapped2: dict[str, set[str]] = {}
+        self.first_third4: dict[tuple[str, str], set[str]] = {}
+        self.first_mid2: dict[tuple[str, str], set[str]] = {}
+        for lemma in lemmas:
+            self.first2.setdefault(lemma[:2], set()).add(lemma)
+            self.mid2.setdefault(lemma[1:3], set()).add(lemma)
+            self.swapped2.setdefault(lemma[:2][::-1], set()).add(lemma)
+            self.first_third4.setdefault((lemma[:1], lemma[2:4]), set()).add(lemma)
+            self.first_mid2.setdefault((lemma[:1], lemma[1:3]), set()).add(lemma)
+
+    def near(self, form: str) -> set[str]:
+        f2, f13, f0, f24 = form[:2], form[1:3], form[:1], form[2:4]
+        out: set[str] = set()
+        for table, key in ((self.first2, f2), (self.mid2, f2), (self.swapped2, f2), (self.mid2, f13),
+                           (self.first2, f13)):
+            out |= table.get(key, set())
+        for table2, key2 in ((self.first_third4, (f0, f24)), (self.first_third4, (f0, f13)),
+                             (self.first_mid2, (f0, f24))):
+            out |= table2.get(key2, set())
+        return out
+
+
+def _one_edit_from_lemma(form: str, keys: set[str], lemma: str) -> bool:
+    index = _typo_index(lemma)
+    return any(edit_distance_le1(form, f) for key in keys for f in index.get(key, ()))
+
+
 @lru_cache(maxsize=200_000)
 def typo_of(lemmas: frozenset[str], form: str) -> bool:
     """Is ``form`` (a word the dictionary does not know) one edit away from a form of these lemmas?"""
-    near = frozenset(lemma for lemma in lemmas if len(lemma) >= 4 and _same_start(form, lemma))
+    near = [lemma for lemma in lemmas if len(lemma) >= 4 and _same_start(form, lemma)]
     if not near:
         return False
-    index = _typo_index(near)
-    return any(edit_distance_le1(form, f) for key in _deletes(form) for f in index.get(key, ()))
+    keys = _deletes(form)
+    for lemma in near:  # one index per lemma: shared by every list the lemma is in
+        index = _typo_index(lemma)
+        if any(edit_distance_le1(form, f) for key in keys for f in index.get(key, ())):
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,13 +306,19 @@ class _ListIndex:
     always: tuple[int, ...]  # patterns without a required word (classes, optional words only)
     typo_keys: tuple[tuple[int, frozenset[str]], ...]  # keys a misspelt word may still hit
     typo_hits: dict[str, tuple[int, ...]]  # misspelt word -> patterns it reaches (a bounded cache)
+    by_typo_lemma: dict[str, tuple[int, ...]]  # a key lemma a misspelt word may hit -> its patterns
+    gate: _StartGate  # over the lemmas of by_typo_lemma
 
     def reached_by_typo(self, word: str) -> tuple[int, ...]:
+        """The patterns whose key word ``word`` is a one-edit slip of (``typo_of`` for each, in bulk)."""
         hit = self.typo_hits.get(word)
         if hit is None:
             if len(self.typo_hits) >= 20_000:
                 self.typo_hits.clear()
-            hit = self.typo_hits[word] = tuple(i for i, lemmas in self.typo_keys if typo_of(lemmas, word))
+            keys = _deletes(word)
+            found = {i for lemma in self.gate.near(word) if _one_edit_from_lemma(word, keys, lemma)
+                     for i in self.by_typo_lemma[lemma]}
+            hit = self.typo_hits[word] = tuple(sorted(found))
         return hit
 
 
@@ -315,7 +357,13 @@ def _list_index(patterns: tuple[str, ...]) -> _ListIndex:
             by_word.setdefault(w, []).append(i)
         if any(len(lemma) >= 4 for lemma in key.lemmas):
             typo.append((i, key.lemmas))
-    return _ListIndex({w: tuple(v) for w, v in by_word.items()}, frozenset(by_word), tuple(always), tuple(typo), {})
+    by_lemma: dict[str, list[int]] = {}
+    for i, lemmas in typo:
+        for lemma in lemmas:
+            if len(lemma) >= 4:
+                by_lemma.setdefault(lemma, []).append(i)
+    return _ListIndex({w: tuple(v) for w, v in by_word.items()}, frozenset(by_word), tuple(always), tuple(typo), {},
+                      {lemma: tuple(v) for lemma, v in by_lemma.items()}, _StartGate(by_lemma))
 
 
 def _candidates(doc: Doc, patterns: tuple[str, ...], own: bool) -> list[int]:
