@@ -6,11 +6,11 @@ import random
 
 from razdel import tokenize
 
-from vezhlivo.nlp.doc import _SIMPLE_TEXT, make_doc, split_tokens
+from vezhlivo.nlp.doc import _NUMBER_GLUE, _SIMPLE_TEXT, make_doc, split_tokens
 
 PIECES = ["привет", "Ёжик", "да", "Вы", "ok", "Hello", "iOS", "Аndroid", "cтудии", "ё", "Я", "т", " ", "  ", "\n",
           " \n ", ",", ".", "!", "?", "...", "?!", "!!!", ".,", ",.", ",,", "?.", "Т.е", "т.е.",
-          "и т.д.", "ул.", "e.g."]
+          "и т.д.", "ул.", "e.g.", "TR0552", "5", "2024", " 12 ", "A1", "х2", "2х"]
 
 
 def test_plain_texts_split_as_razdel_splits_them() -> None:
@@ -18,12 +18,15 @@ def test_plain_texts_split_as_razdel_splits_them() -> None:
     for _ in range(5_000):
         text = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 12)))
         assert _SIMPLE_TEXT.match(text)
+        if _NUMBER_GLUE.search(text):
+            continue
         assert split_tokens(text) == [(t.text, t.start, t.stop) for t in tokenize(text)], text
 
 
 def test_other_texts_go_to_razdel() -> None:
-    for text in ("Стоимость 12,80 фунтов.", "Хорошего дня :)", "кто-то звонил", "«Вы должны» — нет"):
-        assert not _SIMPLE_TEXT.match(text)
+    for text in ("Стоимость 12,80 фунтов.", "Хорошего дня :)", "кто-то звонил", "«Вы должны» — нет",
+                 "Прибытие 07:44, 01:44", "цены 100, 200 и 300", "в 13.31."):
+        assert not (_SIMPLE_TEXT.match(text) and not _NUMBER_GLUE.search(text))
         assert split_tokens(text) == [(t.text, t.start, t.stop) for t in tokenize(text)]
 
 
