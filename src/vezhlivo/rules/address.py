@@ -10,7 +10,7 @@ from ..model import Finding, Message
 from ..nlp.doc import Doc, Kind, Token
 from ..nlp.morph import analyzer, inflect, norm, word_info
 from ..nlp.patterns import CLASSES
-from .base import RuleContext, Skip, check
+from .base import RuleContext, Skip, check, own_words
 
 _CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 
@@ -26,10 +26,6 @@ def _match_case(model: str, word: str) -> str:
     if model[:1].isupper():
         return _cap(word)
     return word
-
-
-def _words(doc: Doc) -> list[int]:
-    return [i for i in doc.words() if doc.tokens[i].kind is Kind.WORD]
 
 
 def _prev_word(doc: Doc, i: int) -> Token | None:
@@ -84,29 +80,43 @@ def plural_form(word: str) -> str | None:
     return _match_case(word, out)
 
 
+_IS_2SG = CLASSES["2sg"]
+
+
+@lru_cache(maxsize=50_000)
+def _thou_form(form: str) -> bool:
+    """Can the word form be a «ты» form (second person singular, the adjective «твой»)? It depends on
+    the form alone, so it is asked once per form instead of on every token."""
+    t = Token(form, 0, len(form), form, Kind.WORD)
+    return _IS_2SG(t) or (t.info.lemma == "твой" and t.info.pos == "ADJF" and t.info.known)
+
+
 @check("A1")
 def second_person_singular(ctx: RuleContext) -> Iterator[Finding]:
     fixed = ctx.derived("fixed", lambda: [(p, re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)"))
                                           for p in {norm(p) for p in ctx.param("fixed_phrases", [])}])
     allowed = ctx.derived("allowed", lambda: frozenset(norm(w) for w in ctx.param("allowed_words", [])))
-    is_2sg = CLASSES["2sg"]
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
+        toks = doc.tokens
+        words = own_words(doc)
+        # positions (in ``words``) of «ты» forms; most messages have none and are done here
+        hits = [pos for pos, i in enumerate(words) if _thou_form(toks[i].norm) and toks[i].norm not in allowed]
+        if not hits:
+            continue
         low_text = norm(m.text)
         fixed_spans = [(x.start(), x.end()) for p, rx in fixed if p in low_text for x in rx.finditer(low_text)]
         run: list[tuple[int, str]] = []  # adjacent «ты» forms: «ты можешь» is one finding
-        words = _words(doc)
-        for pos, i in enumerate([*words, -1]):
-            t = doc.tokens[i] if i >= 0 else None
+        for pos in [*hits, -1]:
+            i = words[pos] if pos >= 0 else -1
             sugg = None
-            if t is not None and t.norm not in allowed and not any(s <= t.start < e for s, e in fixed_spans) \
-                    and (is_2sg(t) or (t.info.lemma == "твой" and t.info.pos == "ADJF" and t.info.known)):
-                sugg = None if _past_homonym(doc, i, t) else plural_form(t.text)
+            if i >= 0 and not any(s <= toks[i].start < e for s, e in fixed_spans):
+                sugg = None if _past_homonym(doc, i, toks[i]) else plural_form(toks[i].text)
             if sugg is not None and run and pos == run[-1][0] + 1 and _no_punct_between(doc, words[pos - 1], i):
                 run.append((pos, sugg))
                 continue
-            if run:
-                first, last = doc.tokens[words[run[0][0]]], doc.tokens[words[run[-1][0]]]
+            if run:  # a gap, a non-«ты» word or the end closes the run
+                first, last = toks[words[run[0][0]]], toks[words[run[-1][0]]]
                 yield ctx.finding(m.index, first.start, last.end, suggestion=" ".join(x for _, x in run))
             run = [(pos, sugg)] if sugg is not None else []
 
@@ -126,6 +136,7 @@ def _no_punct_between(doc: Doc, a: int, b: int) -> bool:
 # ---------------------------------------------------------------- A2: capital «Вы»
 
 _VY_FORMS = frozenset({"вы", "вас", "вам", "вами"})
+_VY_WORDS = _VY_FORMS | {"ваш"}  # one of them is in the vocabulary of any text _is_vy finds something in
 
 
 def _is_vy(t: Token) -> bool:
@@ -142,29 +153,36 @@ def capital_vy(ctx: RuleContext) -> Iterator[Finding]:
         raise Skip("the company writes «вы» in lower case (params.enabled_written is off)")
     if not ctx.conv.channel.written:
         raise Skip("A2 is about writing")
-    group_after = {norm(w) for w in ctx.param("group_after", [])}
-    group_before = {norm(w) for w in ctx.param("group_before", [])}
-    group_nouns = {norm(w) for w in ctx.param("group_nouns", [])}
+    group_after = ctx.word_set("group_after")
+    group_before = ctx.word_set("group_before")
+    group_nouns = ctx.word_set("group_nouns")
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        if _group_addressed(doc, group_after, group_before) or _plural_audience(doc, group_nouns):
+        if doc.vocabulary()[0].isdisjoint(_VY_WORDS):
+            continue  # no «вы» or «ваш» at all
+        toks = doc.tokens
+        lower: list[Token] = []
+        for i in own_words(doc):
+            t = toks[i]
+            # the spelling first (_is_vy needs «вы» or a word starting «ваш»), the dictionary last
+            if (t.norm in _VY_FORMS or t.norm.startswith("ваш")) and t.text[0].islower() and _is_vy(t):
+                lower.append(t)
+        # whether the operator speaks to several people matters only when there is something to report
+        if not lower or _group_addressed(doc, group_after, group_before) or _plural_audience(doc, group_nouns):
             continue
-        for i in _words(doc):
-            t = doc.tokens[i]
-            if not _is_vy(t) or not t.text[0].islower():
-                continue
+        for t in lower:
             yield ctx.finding(m.index, t.start, t.end, suggestion=_cap(t.text))
 
 
-def _plural_audience(doc: Doc, nouns: set[str]) -> bool:
+def _plural_audience(doc: Doc, nouns: frozenset[str]) -> bool:
     """«Уважаемые клиенты, вы можете…»: a notice to many readers."""
     return any(t.kind is Kind.WORD and t.info.lemma in nouns and "plur" in t.info.grammemes
                and "nomn" in t.info.grammemes for t in doc.tokens)
 
 
-def _group_addressed(doc: Doc, after: set[str], before: set[str]) -> bool:
+def _group_addressed(doc: Doc, after: frozenset[str], before: frozenset[str]) -> bool:
     """«вы все», «вы оба», «каждый из вас»: the operator speaks to several people."""
-    for i in _words(doc):
+    for i in own_words(doc):
         t = doc.tokens[i]
         if t.norm not in _VY_FORMS:
             continue
@@ -192,16 +210,21 @@ def _familiar_stems(ctx: RuleContext) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _client_name_tokens(ctx: RuleContext, m: Message, *, familiar: bool = False) -> list[int]:
-    """Indices of tokens of operator message ``m`` that name the client."""
+def _client_name_tokens(ctx: RuleContext, m: Message, stems: tuple[str, ...] = ()) -> list[int]:
+    """Indices of tokens of operator message ``m`` that name the client (or, with ``stems`` from
+    _familiar_stems, a short form of the name)."""
     names = ctx.ann.client_names
     doc = ctx.doc(m.index)
-    stems = _familiar_stems(ctx) if familiar else ()
+    if doc.vocabulary()[0].isdisjoint(names):
+        low_text = norm(doc.text) if stems else ""
+        if not any(s in low_text for s in stems):
+            return []  # neither the name among the words (and lemmas) nor a short form's stem in the text
+    toks = doc.tokens
     out = []
-    for i in _words(doc):
-        t = doc.tokens[i]
-        familiar_hit = bool(stems) and t.norm.startswith(stems) and "Name" in t.info.grammemes
-        if not (t.lemmas & names or t.norm in names or familiar_hit):
+    for i in own_words(doc):
+        t = toks[i]
+        if names.isdisjoint(t.lemmas) and t.norm not in names and not (
+                stems and t.norm.startswith(stems) and "Name" in t.info.grammemes):
             continue
         # a name that is also a common noun (Вера, Надежда, Любовь) counts only when capitalised
         if not t.text[0].isupper() and "Name" not in t.info.grammemes:
@@ -219,7 +242,8 @@ def name_usage(ctx: RuleContext) -> Iterator[Finding]:
     need = int(ctx.param(key, ctx.param("min_operator_turns", 3)))
     if len(ops) < need:
         raise Skip(f"fewer than {need} operator turns")
-    per_turn = [len(_client_name_tokens(ctx, m, familiar=True)) for m in ops]
+    stems = _familiar_stems(ctx)
+    per_turn = [len(_client_name_tokens(ctx, m, stems)) for m in ops]
     total = sum(per_turn)
     name = _cap(sorted(ctx.ann.client_names)[0])
     if total == 0:
@@ -281,7 +305,8 @@ def _diminutive_re(suffixes: list[str]) -> re.Pattern[str]:
 
 def _name_stems(ctx: RuleContext) -> dict[str, str]:
     """Stem → the client's name as it should be written."""
-    shorts = {norm(k): [norm(s) for s in v] for k, v in (ctx.param("short_forms", {}) or {}).items()}
+    shorts: dict[str, list[str]] = ctx.derived("short_forms", lambda: {
+        norm(k): [norm(s) for s in v] for k, v in (ctx.param("short_forms", {}) or {}).items()})
     stems: dict[str, str] = {}
     for name in ctx.ann.client_names:
         full = _cap(name)
@@ -295,22 +320,32 @@ def _name_stems(ctx: RuleContext) -> dict[str, str]:
 
 @check("A5")
 def familiarity(ctx: RuleContext) -> Iterator[Finding]:
-    dim = _diminutive_re(list(ctx.param("diminutive_suffixes", [])))
+    dim = ctx.derived("diminutive", lambda: _diminutive_re(list(ctx.param("diminutive_suffixes", []))))
     stems = _name_stems(ctx)
-    full_names = set(ctx.ann.client_names)
-    adjectives = {norm(w) for w in ctx.param("endearing_adjectives", [])}
-    nouns = {norm(w) for w in ctx.param("endearing_nouns", [])}
-    persons = {norm(w) for w in ctx.param("person_nouns", [])}
-    openers = {norm(w) for w in ctx.param("address_openers", [])}
+    starts = tuple(stems)
+    full_names = ctx.ann.client_names
+    adjectives = ctx.word_set("endearing_adjectives")
+    nouns = ctx.word_set("endearing_nouns")
+    endearing = ctx.derived("endearing", lambda: adjectives | nouns)
+    persons = ctx.word_set("person_nouns")
+    openers = ctx.word_set("address_openers")
     default = ctx.spec.suggestion
     client_name = ctx.conv.client.name.split()[0] if ctx.conv.client.name else None
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        for i in _words(doc):
-            t = doc.tokens[i]
+        # the endearing words need one of them among the message's words or lemmas, a diminutive of
+        # the name one of the stems in the text
+        maybe_endearing = not doc.vocabulary()[0].isdisjoint(endearing)
+        low_text = norm(m.text) if stems else ""
+        maybe_name = any(stem in low_text for stem in starts)
+        if not maybe_endearing and not maybe_name:
+            continue
+        toks = doc.tokens
+        for i in own_words(doc):
+            t = toks[i]
             low = t.norm
-            # a diminutive of the client's name
-            if stems and low not in full_names and t.info.lemma not in full_names and dim.search(low):
+            if maybe_name and low.startswith(starts) and low not in full_names \
+                    and t.info.lemma not in full_names and dim.search(low):
                 hit = None
                 for stem, full in stems.items():
                     if not low.startswith(stem) or len(low) <= len(stem) + 2:
@@ -325,6 +360,8 @@ def familiarity(ctx: RuleContext) -> Iterator[Finding]:
                 if hit is not None:
                     yield ctx.finding(m.index, t.start, t.end, suggestion=hit)
                     continue
+            if not maybe_endearing:
+                continue
             lemma = t.info.lemma
             if (low in adjectives or lemma in adjectives) and "ADJF" in t.info.all_grammemes \
                     and "plur" not in t.info.grammemes:
@@ -336,7 +373,8 @@ def familiarity(ctx: RuleContext) -> Iterator[Finding]:
                 yield ctx.finding(m.index, t.start, t.end, suggestion=client_name or default)
 
 
-def _endearing_adjective(doc: Doc, i: int, names: set[str], persons: set[str], openers: set[str]) -> bool:
+def _endearing_adjective(doc: Doc, i: int, names: frozenset[str], persons: frozenset[str],
+                         openers: frozenset[str]) -> bool:
     """«дорогая Наталья», «наша дорогая Аллочка», «Спасибо, дорогая!» — not «товар дорогой»."""
     nxt = _next_word(doc, i)
     prev = _prev_word(doc, i)

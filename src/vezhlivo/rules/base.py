@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from ..model import Conversation, Finding, Message, Role
 from ..nlp.annotate import Annotated
-from ..nlp.doc import Doc
-from ..nlp.patterns import Match, find_unless
+from ..nlp.doc import Doc, Kind
+from ..nlp.morph import norm
+from ..nlp.patterns import Match, compile_pattern, find, find_any, find_unless, typo_of
 from ..rulebook import Rulebook, RuleSpec
 
 Check = Callable[["RuleContext"], Iterable[Finding]]
@@ -77,6 +79,15 @@ class RuleContext:
         """A list parameter (phrases, patterns, words) as strings; missing means empty."""
         return [str(p) for p in self.spec.params.get(key) or []]
 
+    def string_tuple(self, key: str) -> tuple[str, ...]:
+        """``strings(key)`` as a tuple built once per rulebook: the pattern searches remember their
+        results under the tuple, so passing the same one spares a copy on every message."""
+        return self.derived(f"strings:{key}", lambda: tuple(self.strings(key)))
+
+    def word_set(self, key: str) -> frozenset[str]:
+        """A list parameter of words, normalised (lower case, ё = е), built once per rulebook."""
+        return self.derived(f"words:{key}", lambda: frozenset(norm(str(w)) for w in self.param(key) or []))
+
     def doc(self, index: int) -> Doc:
         return self.ann.doc(index)
 
@@ -121,20 +132,126 @@ class RuleContext:
         )
 
 
-def phrase_findings(ctx: RuleContext, messages: Iterable[Message], patterns: list[str],
-                    unless: list[str] | None = None) -> Iterator[Finding]:
+def own_words(doc: Doc) -> tuple[int, ...]:
+    """Indices of the text's own word tokens: no numbers, nothing quoted or masked (remembered on the
+    Doc: several rules walk them)."""
+    hit = doc.memo.get(("rules.own_words",))
+    if hit is None:
+        toks = doc.tokens
+        hit = doc.memo[("rules.own_words",)] = tuple([i for i in doc.words() if toks[i].kind is Kind.WORD])
+    return cast(tuple[int, ...], hit)
+
+
+# A required element of a pattern: the words it accepts (lemmas and exact forms), and the lemmas a
+# misspelt word may stand for (empty when all are too short for the typo test).
+_Need = tuple[frozenset[str], frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Gate:
+    """What a text needs before some pattern of a list can match its own words.
+
+    A match needs every required element of its pattern (not optional, not a gap, not a class such as
+    «@name») to match a word: by a lemma or form, which is then in the text's vocabulary, or as an
+    unknown word one edit from a form of a lemma. The first test looks at one element of every pattern
+    at once and turns away most texts; the second tries every element of each pattern. Both cost a
+    fraction of a search (find_any), and a text they turn away has no match."""
+
+    words: frozenset[str]  # what one element of every pattern accepts
+    lemmas: frozenset[str]  # its lemmas, for misspelt words
+    needs: tuple[tuple[_Need, ...], ...]  # every pattern's required elements
+    typo_hits: dict[str, bool]  # misspelt word -> may it be one of ``lemmas`` (a bounded cache)
+
+    def possible(self, doc: Doc) -> Iterator[int]:
+        """The indices of the patterns that may match the text, in order."""
+        vocab, unknown = doc.vocabulary()
+        if vocab.isdisjoint(self.words) and not (unknown and self._misspelt(unknown)):
+            return
+        for k, need in enumerate(self.needs):
+            for words, lemmas in need:
+                if vocab.isdisjoint(words) and not (
+                        unknown and lemmas and any(typo_of(lemmas, u) for u in unknown)):
+                    break  # this element matches no word: nor does the pattern
+            else:
+                yield k
+
+    def _misspelt(self, unknown: tuple[str, ...]) -> bool:
+        hits = self.typo_hits
+        for word in unknown:
+            hit = hits.get(word)
+            if hit is None:
+                if len(hits) >= 4096:  # bounded: one such cache per pattern list
+                    hits.clear()
+                # one edit from a form of any of the lemmas: true whenever it is for one pattern's
+                hit = hits[word] = typo_of(self.lemmas, word)
+            if hit:
+                return True
+        return False
+
+
+@lru_cache(maxsize=4096)
+def _gate(patterns: tuple[str, ...]) -> _Gate | None:
+    """The gate of a pattern list; None when some pattern needs no particular word (classes only)."""
+    words: set[str] = set()
+    lemmas: set[str] = set()
+    needs: list[tuple[_Need, ...]] = []
+    for source in patterns:
+        required = [e for e in compile_pattern(source).elements
+                    if not (e.optional or e.gap or e.classes) and (e.lemmas or e.forms)]
+        if not required:
+            return None
+        # the element with the longest words is the least common: it stands for the pattern in the
+        # first test, and is tried first in the second
+        required.sort(key=lambda e: -min(map(len, e.lemmas | e.forms)))
+        words |= required[0].lemmas | required[0].forms
+        lemmas |= required[0].lemmas
+        needs.append(tuple((e.lemmas | e.forms, e.lemmas if any(len(x) >= 4 for x in e.lemmas) else frozenset())
+                           for e in required))
+    return _Gate(frozenset(words), frozenset(lemmas), tuple(needs), {})
+
+
+def may_match(doc: Doc, patterns: tuple[str, ...]) -> bool:
+    """False when no pattern of the list can match the text's own words (a cheap test, no search)."""
+    gate = _gate(patterns)
+    return gate is None or next(gate.possible(doc), None) is not None
+
+
+def has_phrase(doc: Doc, patterns: tuple[str, ...]) -> bool:
+    """``bool(find_any(doc, patterns))`` (own words), sooner: the first match of a pattern that may match will do,
+    where find_any finds and sorts every match of every pattern."""
+    gate = _gate(patterns)
+    if gate is None:
+        return bool(find_any(doc, patterns))
+    return any(next(find(doc, patterns[k]), None) is not None for k in gate.possible(doc))
+
+
+def find_phrases(doc: Doc, patterns: tuple[str, ...], unless: tuple[str, ...] = ()) -> list[Match]:
+    """``find_unless(doc, patterns, unless)`` (own words), answered without a search for the many texts
+    that lack every word the patterns need."""
+    return find_unless(doc, patterns, unless) if may_match(doc, patterns) else []
+
+
+def phrase_findings(ctx: RuleContext, messages: Iterable[Message], patterns: list[str] | tuple[str, ...],
+                    unless: list[str] | tuple[str, ...] | None = None) -> Iterator[Finding]:
     """Findings for every match of ``patterns``, unless its sentence also matches ``unless``."""
+    pats, excuses = tuple(patterns), tuple(unless or ())
     for m in messages:
-        for match in find_unless(ctx.doc(m.index), patterns, unless or ()):
+        for match in find_phrases(ctx.doc(m.index), pats, excuses):
             yield ctx.match_finding(m.index, match)
+
+
+_OPERATOR_ONLY = frozenset({Role.OPERATOR})
 
 
 @kind("phrases")
 def phrases_kind(ctx: RuleContext) -> Iterator[Finding]:
     """Generic rule: operator words matching ``params.patterns`` (see nlp.patterns)."""
-    roles = {Role(r) for r in ctx.param("roles", ["operator"])}
-    msgs = [m for m in ctx.conv.messages if m.role in roles and m.text]
-    yield from phrase_findings(ctx, msgs, list(ctx.param("patterns", [])), list(ctx.param("unless", [])))
+    roles = ctx.derived("roles", lambda: frozenset(Role(r) for r in ctx.param("roles", ["operator"])))
+    if roles == _OPERATOR_ONLY:
+        msgs = ctx.operator_messages()  # the usual case, listed once per contact
+    else:
+        msgs = [m for m in ctx.conv.messages if m.role in roles and m.text]
+    yield from phrase_findings(ctx, msgs, ctx.string_tuple("patterns"), ctx.string_tuple("unless"))
 
 
 def check_for(spec: RuleSpec) -> Check | None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Event, Finding, Message, Role
-from ..nlp.patterns import find_any
-from .base import RuleContext, Skip, check
+from .base import RuleContext, Skip, check, has_phrase
 
 
 def _last_event(ctx: RuleContext) -> Event | None:
@@ -22,8 +21,8 @@ def client_hangs_up_first(ctx: RuleContext) -> Iterator[Finding]:
         raise Skip("the call's metadata does not say who ended it (ended_by)")
     if _last_event(ctx) is Event.TRANSFER:
         raise Skip("the call was transferred: the operator handed it over")
-    abuse = ctx.strings("abusive_client")
-    if abuse and any(find_any(ctx.doc(m.index), abuse) for m in ctx.client_messages()):
+    abuse = ctx.string_tuple("abusive_client")
+    if abuse and any(has_phrase(ctx.doc(m.index), abuse) for m in ctx.client_messages()):
         raise Skip("the client was abusive: the operator may end such a call (C5)")
     if conv.ended_by is Role.OPERATOR:
         ops = ctx.operator_messages()
@@ -32,13 +31,13 @@ def client_hangs_up_first(ctx: RuleContext) -> Iterator[Finding]:
 
 def _closing_only(ctx: RuleContext, msgs: list[Message]) -> bool:
     """The client's last words only close the contact («Спасибо», «До свидания», «ок»)."""
-    closing = ctx.strings("client_closing")
+    closing = ctx.string_tuple("client_closing")
     limit = int(ctx.param("client_closing_words", 4))
     for m in msgs:
         doc = ctx.doc(m.index)
         if "?" in m.text:
             return False
-        if find_any(doc, closing):
+        if has_phrase(doc, closing):
             continue
         if len(doc.words(own=False)) > limit:
             return False
@@ -49,21 +48,21 @@ def _closing_only(ctx: RuleContext, msgs: list[Message]) -> bool:
 def say_goodbye(ctx: RuleContext) -> Iterator[Finding]:
     """The contact ends without the operator's goodbye, or with a silent close after the client spoke."""
     turns = [m for m in ctx.conv.messages if m.is_turn and m.text]
-    ops = [m for m in turns if m.role is Role.OPERATOR]
-    if not ops:
+    last_at = next((k for k in range(len(turns) - 1, -1, -1) if turns[k].role is Role.OPERATOR), None)
+    if last_at is None:
         raise Skip("the operator never wrote or spoke")
     if _last_event(ctx) is Event.TRANSFER and ctx.conv.messages[-1].event is Event.TRANSFER:
         raise Skip("the contact ends with a transfer to a colleague")
-    farewells = ctx.strings("farewells")
-    last_op = ops[-1]
+    farewells = ctx.string_tuple("farewells")
+    last_op = turns[last_at]
     after = [m for m in turns if m.index > last_op.index]  # the client's words after the operator's last
     # the operator's closing turn: the last operator messages, back to the previous client message
     closing_turn: list[Message] = []
-    for m in reversed(turns[: turns.index(last_op) + 1]):
+    for m in reversed(turns[: last_at + 1]):
         if m.role is not Role.OPERATOR:
             break
         closing_turn.append(m)
-    said_bye = any(find_any(ctx.doc(m.index), farewells) for m in closing_turn)
+    said_bye = any(has_phrase(ctx.doc(m.index), farewells) for m in closing_turn)
     if said_bye and (not after or _closing_only(ctx, after)):
         return
     if said_bye:

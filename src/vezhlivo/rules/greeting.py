@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from ..model import Channel, Direction, Event, Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Sentence, Token
 from ..nlp.morph import norm
-from ..nlp.patterns import Match, compile_pattern, find_any, find_in_sentence, sentence_has
-from .base import RuleContext, Skip, check
+from ..nlp.patterns import Match, compile_pattern, find_in_sentence, sentence_has
+from .base import RuleContext, Skip, check, find_phrases, has_phrase, may_match
 
 # ----------------------------------------------------------------- shared helpers
 
@@ -48,8 +49,8 @@ def first_sentence_span(doc: Doc) -> tuple[int, int]:
     return 0, len(doc.text)
 
 
-def message_has(ctx: RuleContext, m: Message, patterns: list[str]) -> bool:
-    return bool(patterns) and bool(find_any(ctx.doc(m.index), patterns))
+def message_has(ctx: RuleContext, m: Message, patterns: list[str] | tuple[str, ...]) -> bool:
+    return bool(patterns) and has_phrase(ctx.doc(m.index), tuple(patterns))
 
 
 def local_time(ctx: RuleContext, m: Message) -> datetime | None:
@@ -85,11 +86,15 @@ def company_keys(ctx: RuleContext) -> list[str]:
         names.append(ctx.conv.company)
     keys: set[str] = set()
     for name in names:
-        for variant in (name, _GENERIC.sub(" ", norm(name))):
-            key = _squash(variant)
-            if len(key) >= 3:
-                keys.add(key)
+        keys.update(_name_keys(name))
     return sorted(keys, key=len)
+
+
+@lru_cache(maxsize=1024)
+def _name_keys(name: str) -> tuple[str, ...]:
+    """The squashed keys of one company name (names repeat: the rulebook's in every contact)."""
+    keys = (_squash(name), _squash(_GENERIC.sub(" ", norm(name))))
+    return tuple(k for k in keys if len(k) >= 3)
 
 
 def mentions_company(text: str, keys: list[str]) -> bool:
@@ -108,6 +113,8 @@ def operator_name(ctx: RuleContext) -> str | None:
 
 
 def says_name(doc: Doc, name: str) -> Match | None:
+    if name not in doc.vocabulary()[0]:
+        return None  # not among the own words' forms and lemmas, so no token below has it
     for i, t in enumerate(doc.tokens):
         if t.kind is Kind.WORD and t.mask is None and (t.norm == name or name in t.lemmas):
             return Match(i, i, t.start, t.end, name)
@@ -118,7 +125,7 @@ def says_name(doc: Doc, name: str) -> Match | None:
 
 
 def _greeting(ctx: RuleContext, doc: Doc) -> Match | None:
-    found = find_any(doc, ctx.strings("greetings"))
+    found = find_phrases(doc, ctx.string_tuple("greetings"))
     return found[0] if found else None
 
 
@@ -139,7 +146,7 @@ def _missing_parts(ctx: RuleContext, msgs: list[Message], *, client_name: bool) 
                 greet = g
         if name and says_name(doc, name):
             own = True
-        if not name and find_any(doc, ctx.strings("self_intro")):
+        if not name and has_phrase(doc, ctx.string_tuple("self_intro")):
             own = True
     if client_name and ctx.conv.client.name:
         client = any(nm.turn in indices for nm in ctx.ann.name_mentions(ctx.ann.client_names))
@@ -195,7 +202,7 @@ def outgoing_greeting(ctx: RuleContext) -> Iterator[Finding]:
         raise Skip("the operator never spoke")
     opening = ops[: int(ctx.param("opening_turns", 2))]
     missing, greet = _missing_parts(ctx, opening, client_name=True)
-    if not any(message_has(ctx, m, ctx.strings("purpose")) for m in opening):
+    if not any(message_has(ctx, m, ctx.string_tuple("purpose")) for m in opening):
         missing.append("цели звонка")
     if missing:
         yield _form_finding(ctx, opening[:1], missing, greet)
@@ -246,13 +253,17 @@ def _part_of_day(ctx: RuleContext, hour: int) -> str:
 @check("G4")
 def time_of_day(ctx: RuleContext) -> Iterator[Finding]:
     """«Доброе утро» / «Добрый день» / «Добрый вечер» must fit the local time of the message."""
-    greetings: dict[str, list[str]] = {k: [str(p) for p in v] for k, v in ctx.param("greetings", {}).items()}
+    greetings: dict[str, tuple[str, ...]] = ctx.derived("greetings", lambda: {
+        k: tuple(str(p) for p in v) for k, v in ctx.param("greetings", {}).items()})
+    every = ctx.derived("every_greeting", lambda: tuple(p for pats in greetings.values() for p in pats))
     accept: dict[str, list[int]] = dict(ctx.param("accept", {}))
     said: list[tuple[Message, Match, str]] = []
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
+        if not may_match(doc, every):
+            continue  # one test for all the parts of the day: most messages greet in none
         for part, pats in greetings.items():
-            for match in find_any(doc, pats):
+            for match in find_phrases(doc, pats):
                 said.append((m, match, part))
     if not said:
         return
@@ -273,9 +284,9 @@ def time_of_day(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _tactful(ctx: RuleContext, doc: Doc, sent: Sentence) -> bool:
-    if sentence_has(doc, sent, ctx.strings("familiar")):
+    if sentence_has(doc, sent, ctx.string_tuple("familiar")):
         return False
-    return sentence_has(doc, sent, ctx.strings("polite"))
+    return sentence_has(doc, sent, ctx.string_tuple("polite"))
 
 
 _INTRO_WORDS = frozenset({"это", "я", "звать", "зовут", "уважение", "имя"})
@@ -324,9 +335,9 @@ def ask_the_name(ctx: RuleContext) -> Iterator[Finding]:
     blunt: tuple[Message, Match] | None = None
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        if find_any(doc, ctx.strings("tactful_asks")):
+        if has_phrase(doc, ctx.string_tuple("tactful_asks")):
             return
-        for match in find_any(doc, ctx.strings("asks")):
+        for match in find_phrases(doc, ctx.string_tuple("asks")):
             sent = doc.sentence_of(match.first)
             if _tactful(ctx, doc, sent):
                 return
@@ -354,7 +365,7 @@ def _needs_no_reply(ctx: RuleContext, m: Message) -> bool:
     doc = ctx.doc(m.index)
     if len(doc.words(own=False)) > int(ctx.param("no_reply_words", 3)):
         return False
-    return bool(find_any(doc, ctx.strings("no_reply_needed")))
+    return has_phrase(doc, ctx.string_tuple("no_reply_needed"))
 
 
 @check("G6")
@@ -373,7 +384,7 @@ def answer_fast(ctx: RuleContext) -> Iterator[Finding]:
         return
     first_limit = float(ctx.param("first_reply_seconds", 30))
     later_limit = float(ctx.param("reply_seconds", 60))
-    waits = ctx.strings("wait_asked")
+    waits = ctx.string_tuple("wait_asked")
     waiting_since: datetime | None = None
     answered_once = False
     seen_time = False
@@ -398,7 +409,7 @@ def answer_fast(ctx: RuleContext) -> Iterator[Finding]:
                         message=f"{ctx.spec.message} Ответ через {gap:.0f} с (норма — до {limit:.0f} с).")
             waiting_since = None
             answered_once = True
-            asked_to_wait = bool(waits) and bool(find_any(ctx.doc(m.index), waits))
+            asked_to_wait = bool(waits) and has_phrase(ctx.doc(m.index), waits)
         elif m.event in (Event.HOLD_START, Event.TRANSFER, Event.CLOSE):
             waiting_since = None
             asked_to_wait = False

@@ -8,8 +8,7 @@ from typing import Any
 
 from ..model import Direction, Finding, Role
 from ..nlp.annotate import Annotated
-from ..nlp.patterns import find_any, find_unless
-from .base import RuleContext, Skip, check
+from .base import RuleContext, Skip, check, find_phrases, has_phrase
 
 
 @check("O1")
@@ -21,27 +20,27 @@ def convenient_to_talk(ctx: RuleContext) -> Iterator[Finding]:
     if not ops:
         raise Skip("the operator never spoke")
     opening = ops[: int(ctx.param("opening_turns", 2))]
-    asks = ctx.strings("asks")
-    if any(find_any(ctx.doc(m.index), asks) for m in opening):
+    asks = ctx.string_tuple("asks")
+    if any(has_phrase(ctx.doc(m.index), asks) for m in opening):
         return
     yield ctx.contact_finding(turn=opening[0].index)
 
 
 def _is_refusal(ctx: RuleContext, ann: Annotated, index: int) -> bool:
-    return bool(find_unless(ann.doc(index), ctx.strings("refusals"), ctx.strings("refusal_unless")))
+    return bool(find_phrases(ann.doc(index), ctx.string_tuple("refusals"), ctx.string_tuple("refusal_unless")))
 
 
 @check("O2")
 def three_noes(ctx: RuleContext) -> Iterator[Finding]:
     """After the client's third «нет» the operator closes politely instead of selling on."""
     limit = int(ctx.param("refusals_before_close", 3))
-    closing = ctx.strings("closing")
-    offers = ctx.strings("offers")
+    closing = ctx.string_tuple("closing")
+    offers = ctx.string_tuple("offers")
     count = 0
     selling = False  # refusals count once the operator has offered something
     reached_at: int | None = None
     for m in ctx.conv.messages:
-        if m.role is Role.OPERATOR and m.text and not selling and find_any(ctx.doc(m.index), offers):
+        if m.role is Role.OPERATOR and m.text and not selling and has_phrase(ctx.doc(m.index), offers):
             selling = True
         if selling and m.role is Role.CLIENT and m.text and _is_refusal(ctx, ctx.ann, m.index):
             count += 1
@@ -49,16 +48,16 @@ def three_noes(ctx: RuleContext) -> Iterator[Finding]:
                 reached_at = m.index
                 continue
         if reached_at is not None and m.role is Role.OPERATOR and m.text:
-            if find_any(ctx.doc(m.index), closing):
+            if has_phrase(ctx.doc(m.index), closing):
                 return
             yield ctx.contact_finding(turn=m.index)
             return
 
 
 def _asked_not_to_call(ctx: RuleContext, ann: Annotated) -> bool:
-    pats = ctx.strings("do_not_call")
-    unless = ctx.strings("do_not_call_unless")
-    return any(find_unless(ann.doc(m.index), pats, unless) for m in ann.client_messages())
+    pats = ctx.string_tuple("do_not_call")
+    unless = ctx.string_tuple("do_not_call_unless")
+    return any(find_phrases(ann.doc(m.index), pats, unless) for m in ann.client_messages())
 
 
 @check("O3")
@@ -75,10 +74,10 @@ def honour_do_not_call(ctx: RuleContext) -> Iterator[Finding]:
             note = f" (контакт {earlier.conv.id}" + (f", {when:%d.%m.%Y}" if when else "") + ")"
             yield ctx.contact_finding(turn=anchor, message=ctx.spec.message + note)
             return
-    reminders = ctx.strings("reminders")
-    unless = ctx.strings("do_not_call_unless")
+    reminders = ctx.string_tuple("reminders")
+    unless = ctx.string_tuple("do_not_call_unless")
     for m in ctx.client_messages():
-        if find_unless(ctx.doc(m.index), reminders, unless):
+        if find_phrases(ctx.doc(m.index), reminders, unless):
             yield ctx.contact_finding(turn=anchor, message=str(ctx.param("reminder_message") or ctx.spec.message))
             return
     if not ctx.history:
@@ -98,13 +97,13 @@ def mandatory_offers(ctx: RuleContext) -> Iterator[Finding]:
     if not offers:
         raise Skip("no mandatory offer of this company")
     for offer in offers:
-        when = [str(p) for p in offer.get("when") or []]
-        pats = [str(p) for p in offer.get("patterns") or []]
+        when = tuple(str(p) for p in offer.get("when") or [])
+        pats = tuple(str(p) for p in offer.get("patterns") or [])
         if not pats:
             continue
-        if when and not any(find_any(ctx.doc(m.index), when) for m in texts):
+        if when and not any(has_phrase(ctx.doc(m.index), when) for m in texts):
             continue
-        if any(find_any(ctx.doc(m.index), pats) for m in ops):
+        if any(has_phrase(ctx.doc(m.index), pats) for m in ops):
             continue
         name = str(offer.get("name") or pats[0])
         yield ctx.contact_finding(

@@ -9,37 +9,30 @@ rudeness lexicon (F21).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from difflib import SequenceMatcher
+from typing import cast
 
 from ..model import Finding, Message, Role
-from ..nlp.doc import Doc, Kind
-from ..nlp.patterns import Match, find_any, find_unless, sentence_has
+from ..nlp.doc import Doc
+from ..nlp.patterns import Match, sentence_has
 from ..nlp.toxicity import rude_sentences
-from .base import RuleContext, check
+from .base import RuleContext, check, find_phrases, has_phrase, own_words
 
 
-def _operator_messages(ctx: RuleContext) -> list[Message]:
-    return [m for m in ctx.conv.messages if m.role is Role.OPERATOR and m.text]
-
-
-
-def _hits(doc: Doc, patterns: list[str], unless: list[str]) -> list[Match]:
-    return find_unless(doc, patterns, unless)
-
-
-def _message_has(doc: Doc, patterns: list[str]) -> bool:
-    return any(sentence_has(doc, s, patterns) for s in doc.sentences)
+def _hits(doc: Doc, patterns: tuple[str, ...], unless: tuple[str, ...]) -> list[Match]:
+    return find_phrases(doc, patterns, unless)
 
 
 @check("F3")
 def vague_sorting_out(ctx: RuleContext) -> Iterator[Finding]:
     """«Мы разберёмся» without a deadline anywhere in the same message."""
-    patterns, unless, deadline = ctx.strings("patterns"), ctx.strings("unless"), ctx.strings("deadline")
-    for m in _operator_messages(ctx):
+    patterns, unless, deadline = ctx.string_tuple("patterns"), ctx.string_tuple("unless"), ctx.string_tuple("deadline")
+    for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         hits = _hits(doc, patterns, unless)
-        if hits and not _message_has(doc, deadline):
+        if hits and not has_phrase(doc, deadline):
             for match in hits:
                 yield ctx.match_finding(m.index, match)
 
@@ -47,9 +40,9 @@ def vague_sorting_out(ctx: RuleContext) -> Iterator[Finding]:
 @check("F4")
 def you_must(ctx: RuleContext) -> Iterator[Finding]:
     """«Вы должны/обязаны…»: an order to the client; not a negation, not an expectation."""
-    patterns, unless = ctx.strings("patterns"), ctx.strings("unless")
-    expect = frozenset(ctx.strings("expectation_verbs"))
-    for m in _operator_messages(ctx):
+    patterns, unless = ctx.string_tuple("patterns"), ctx.string_tuple("unless")
+    expect = ctx.derived("expect", lambda: frozenset(ctx.strings("expectation_verbs")))
+    for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         for match in _hits(doc, patterns, unless):
             inside = [doc.tokens[i] for i in range(match.first, match.last + 1)]
@@ -71,9 +64,9 @@ _WORD_RX = re.compile(r"[а-яёa-z]+", re.I)
 @check("F7")
 def bare_no(ctx: RuleContext) -> Iterator[Finding]:
     """A sentence that is only «нет» (with regret words) and nothing offered instead."""
-    bare = frozenset(ctx.strings("bare_words"))
-    alternative = ctx.strings("alternative")
-    questions = ctx.strings("reassurance_questions")
+    bare = ctx.derived("bare", lambda: frozenset(ctx.strings("bare_words")))
+    alternative = ctx.string_tuple("alternative")
+    questions = ctx.string_tuple("reassurance_questions")
     last_client: Message | None = None
     for m in ctx.conv.messages:
         if m.role is Role.CLIENT and m.text:
@@ -82,6 +75,8 @@ def bare_no(ctx: RuleContext) -> Iterator[Finding]:
         if m.role is not Role.OPERATOR or not m.text:
             continue
         doc = ctx.doc(m.index)
+        if "нет" not in doc.vocabulary()[0]:
+            continue  # most messages: no «нет» among the words, so no bare one
         for k, sent in enumerate(doc.sentences):
             idx = doc.words(sent)
             words = [doc.tokens[i].norm for i in idx]
@@ -90,7 +85,7 @@ def bare_no(ctx: RuleContext) -> Iterator[Finding]:
             rest = doc.sentences[k + 1:]
             if any(sentence_has(doc, s, alternative) for s in rest):
                 continue
-            if last_client is not None and questions and _message_has(ctx.doc(last_client.index), questions):
+            if last_client is not None and questions and has_phrase(ctx.doc(last_client.index), questions):
                 continue  # «Нужно ли что-то доплачивать?» — «Нет.» is the good news
             start, end = doc.tokens[idx[0]].start, doc.tokens[idx[-1]].end
             yield ctx.finding(m.index, start, end)
@@ -99,7 +94,7 @@ def bare_no(ctx: RuleContext) -> Iterator[Finding]:
 @check("F12")
 def apologising_over_and_over(ctx: RuleContext) -> Iterator[Finding]:
     """Too many apologies in one message or in operator turns that follow each other."""
-    patterns = ctx.strings("patterns")
+    patterns = ctx.string_tuple("patterns")
     limit = int(ctx.param("max_apologies", 3))
     run: list[tuple[int, Match]] = []
     reported = False
@@ -110,7 +105,7 @@ def apologising_over_and_over(ctx: RuleContext) -> Iterator[Finding]:
         if m.role is not Role.OPERATOR or not m.text:
             continue
         doc = ctx.doc(m.index)
-        run.extend((m.index, match) for match in find_any(doc, patterns))
+        run.extend((m.index, match) for match in find_phrases(doc, patterns))
         if reported or len(run) < limit:
             continue
         reported = True
@@ -122,21 +117,62 @@ def apologising_over_and_over(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.finding(turn, third.start, third.end)
 
 
-def _lemma_text(doc: Doc) -> list[str]:
-    return [doc.tokens[i].lemma for i in doc.words() if doc.tokens[i].kind is Kind.WORD]
+def _lemma_text(doc: Doc) -> tuple[str, ...]:
+    """Lemmas of the message's own words, in order (remembered on the Doc: a function of the text)."""
+    key = ("phrases.lemma_text",)
+    hit = doc.memo.get(key)
+    if hit is None:
+        toks = doc.tokens
+        hit = doc.memo[key] = tuple([toks[i].info.lemma for i in own_words(doc)])
+    return cast(tuple[str, ...], hit)
+
+
+class _Said:
+    """An operator message that F15 compares with the ones before it. What the comparison needs is
+    computed when first needed: most pairs are told apart by their lengths alone."""
+
+    __slots__ = ("_counts", "_matcher", "doc", "size")
+
+    def __init__(self, doc: Doc, size: int) -> None:
+        self.doc = doc
+        self.size = size  # the number of its own words (of lemmas)
+        self._counts: Counter[str] | None = None
+        self._matcher: SequenceMatcher[str] | None = None
+
+    @property
+    def counts(self) -> Counter[str]:
+        if self._counts is None:
+            self._counts = Counter(_lemma_text(self.doc))
+        return self._counts
+
+    def repeated_in(self, later: _Said, similarity: float) -> bool:
+        """``SequenceMatcher(None, later's lemmas, these lemmas).ratio() >= similarity``, cheaper:
+        ratio() is 2·M/(la+lb) with M matched words, and M is at most the shorter length and at most
+        the words both have (what real_quick_ratio and quick_ratio count), so most pairs fail early."""
+        total = later.size + self.size
+        if total and 2.0 * min(later.size, self.size) / total < similarity:
+            return False
+        mine, theirs = self.counts, later.counts
+        common = sum(min(mine[w], theirs[w]) for w in mine.keys() & theirs.keys())
+        if total and 2.0 * common / total < similarity:
+            return False
+        if self._matcher is None:  # indexes these lemmas once for every later message
+            self._matcher = SequenceMatcher(None, b=_lemma_text(self.doc))
+        self._matcher.set_seq1(_lemma_text(later.doc))
+        return self._matcher.ratio() >= similarity
 
 
 @check("F15")
 def repeating_the_answer(ctx: RuleContext) -> Iterator[Finding]:
     """«Я же говорю…», and the same answer sent again after the client spoke."""
-    patterns, unless = ctx.strings("patterns"), ctx.strings("unless")
-    for m in _operator_messages(ctx):
+    patterns, unless = ctx.string_tuple("patterns"), ctx.string_tuple("unless")
+    for m in ctx.operator_messages():
         for match in _hits(ctx.doc(m.index), patterns, unless):
             yield ctx.match_finding(m.index, match)
     min_words = int(ctx.param("repeat_min_words", 8))
     similarity = float(ctx.param("repeat_similarity", 0.85))
-    hold = ctx.strings("repeat_unless")
-    earlier: list[list[str]] = []
+    hold = ctx.string_tuple("repeat_unless")
+    earlier: list[_Said] = []
     client_since = False
     for m in ctx.conv.messages:
         if m.role is Role.CLIENT and m.text:
@@ -145,22 +181,23 @@ def repeating_the_answer(ctx: RuleContext) -> Iterator[Finding]:
         if m.role is not Role.OPERATOR or not m.text:
             continue
         doc = ctx.doc(m.index)
-        lemmas = _lemma_text(doc)
-        repeated = (len(lemmas) >= min_words and client_since and not _message_has(doc, hold)
-                    and any(SequenceMatcher(None, lemmas, e).ratio() >= similarity for e in earlier))
-        if repeated:
-            text = m.text
-            yield ctx.finding(m.index, len(text) - len(text.lstrip()), len(text.rstrip()))
-        if len(lemmas) >= min_words:
-            earlier.append(lemmas)
+        size = len(own_words(doc))
+        if size >= min_words:
+            said = _Said(doc, size)
+            if client_since and earlier and not has_phrase(doc, hold) \
+                    and any(e.repeated_in(said, similarity) for e in earlier):
+                text = m.text
+                yield ctx.finding(m.index, len(text) - len(text.lstrip()), len(text.rstrip()))
+            earlier.append(said)
         client_since = False
 
 
 @check("F21")
 def rudeness(ctx: RuleContext) -> Iterator[Finding]:
     """Obscenity, insults, contempt and sarcasm in the operator's own words (lexicon + toxicity model)."""
-    kinds = frozenset(ctx.strings("kinds") or ["obscene", "mild", "insult", "contempt", "sarcasm", "toxic"])
-    for m in _operator_messages(ctx):
+    kinds = ctx.derived("kinds", lambda: frozenset(
+        ctx.strings("kinds") or ["obscene", "mild", "insult", "contempt", "sarcasm", "toxic"]))
+    for m in ctx.operator_messages():
         for start, end, kind, _score in rude_sentences(ctx.doc(m.index)):
             if kind in kinds:
                 yield ctx.finding(m.index, start, end)

@@ -8,29 +8,40 @@ from collections.abc import Iterator
 from ..model import Finding, Role
 from ..nlp.annotate import normalize_phone
 from ..nlp.doc import Mask
-from ..nlp.patterns import find_any, find_unless, sentence_has
-from .base import RuleContext, check
+from ..nlp.patterns import sentence_has
+from .base import RuleContext, check, find_phrases
 
 
 def _company_phone(ctx: RuleContext, raw: str) -> bool:
     digits = normalize_phone(raw) or ""
-    if any(digits.startswith(normalize_phone(p) or "-") or digits == normalize_phone(p)
-           for p in ctx.param("company_phones", []) or []):
+    phones: tuple[str, ...] = ctx.derived("company_phones", lambda: tuple(
+        normalize_phone(p) or "-" for p in ctx.param("company_phones", []) or []))
+    if any(digits.startswith(p) for p in phones):
         return True
     return any(digits.startswith(prefix) for prefix in (ctx.param("company_prefixes", ["7800"]) or []))
+
+
+_DIGIT = re.compile(r"\d")
 
 
 @check("P1")
 def employee_phone(ctx: RuleContext) -> Iterator[Finding]:
     """A phone number given next to a courier, driver or master: the employee's personal data."""
-    client_phones = {normalize_phone(p) for p in ctx.ann.phones_given(Role.CLIENT)}
-    client_phones.add(normalize_phone(ctx.conv.client.phone))
-    client_phones.discard(None)
+    client_phones: set[str | None] | None = None  # parsed when first needed: most contacts give no phone
+    employee, unless = ctx.string_tuple("employee"), ctx.string_tuple("unless")
+    number_phrases = ctx.string_tuple("number_phrases")
     for m in ctx.operator_messages():
+        if not _DIGIT.search(m.text):
+            continue  # no phone mask, and no number dictated in digits
         doc = ctx.doc(m.index)
         for s, e, kind in doc.masks:
-            if kind is not Mask.PHONE or _company_phone(ctx, m.text[s:e]) or \
-                    normalize_phone(m.text[s:e]) in client_phones:
+            if kind is not Mask.PHONE or _company_phone(ctx, m.text[s:e]):
+                continue
+            if client_phones is None:
+                client_phones = {normalize_phone(p) for p in ctx.ann.phones_given(Role.CLIENT)}
+                client_phones.add(normalize_phone(ctx.conv.client.phone))
+                client_phones.discard(None)
+            if normalize_phone(m.text[s:e]) in client_phones:
                 continue
             tok = next((i for i, t in enumerate(doc.tokens) if t.start >= s), None)
             if tok is None:
@@ -40,12 +51,12 @@ def employee_phone(ctx: RuleContext) -> Iterator[Finding]:
             k = doc.sentences.index(sent)
             if k > 0:
                 sents.append(doc.sentences[k - 1])
-            if any(sentence_has(doc, x, ctx.strings("employee"), own=False) for x in sents) and not any(
-                sentence_has(doc, x, ctx.strings("unless"), own=False) for x in sents
+            if any(sentence_has(doc, x, employee, own=False) for x in sents) and not any(
+                sentence_has(doc, x, unless, own=False) for x in sents
             ):
                 yield ctx.finding(m.index, s, e)
         # a number dictated in words or digits that the mask misses: «его номер 912 345 67 89»
-        for match in find_any(doc, ctx.strings("number_phrases")):
+        for match in find_phrases(doc, number_phrases):
             tail = m.text[match.end:match.end + 40]
             d = re.match(r"[\s:–—-]*((?:\+?\d[\s()-]*){7,})", tail)
             if d and not doc.masked(match.end, match.end + len(d.group(0))):
@@ -59,10 +70,11 @@ def employee_phone(ctx: RuleContext) -> Iterator[Finding]:
 
 @check("P2")
 def personal_channels(ctx: RuleContext) -> Iterator[Finding]:
+    plain = ctx.string_tuple("patterns")
+    with_number = ctx.derived("with_own_number", lambda: plain + ctx.string_tuple("own_number"))
+    unless = ctx.string_tuple("unless")
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        pats = ctx.strings("patterns")
-        if any(k is Mask.PHONE for _, _, k in doc.masks):
-            pats += ctx.strings("own_number")
-        for match in find_unless(doc, pats, ctx.strings("unless")):
+        pats = with_number if any(k is Mask.PHONE for _, _, k in doc.masks) else plain
+        for match in find_phrases(doc, pats, unless):
             yield ctx.match_finding(m.index, match)

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from ..model import Channel, Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Token
 from ..nlp.morph import norm
-from ..nlp.patterns import find_any, sentence_has
-from .base import RuleContext, Skip, check
+from ..nlp.patterns import sentence_has
+from .base import RuleContext, Skip, check, has_phrase, may_match
 
 _CYR = re.compile(r"[А-Яа-яЁё]")
 _LAT = re.compile(r"[A-Za-z]")
@@ -36,7 +36,7 @@ def _company_words(ctx: RuleContext) -> set[str]:
 # ---------------------------------------------------------------- W1: CAPS
 
 
-def _is_abbreviation(t: Token, abbr: set[str], company: set[str]) -> bool:
+def _is_abbreviation(t: Token, abbr: frozenset[str], company: frozenset[str]) -> bool:
     low = t.norm
     if low in abbr or low in company:
         return True
@@ -56,6 +56,9 @@ def _looks_like_brand(t: Token) -> bool:
     return bool({"Orgn", "Geox", "Name", "Surn", "Trad"} & t.info.all_grammemes)
 
 
+# A shouted run starts with an upper-case word of two letters or more; Doc's words are Latin and Cyrillic
+# letters joined by single hyphens, so such a word holds two capitals side by side or across a hyphen.
+_CAPS_PAIR = re.compile(r"[A-ZА-ЯЁ]-?[A-ZА-ЯЁ]")
 _NUMBERED = re.compile(r"(?:^|\n|\s{2,})(?:\d+(?:\.\d+)*\.?\s*)?$")
 _LINE_END = re.compile(r"^[ \t:]*(?:\n|\s{2,}|$)")
 
@@ -69,16 +72,18 @@ def _heading(doc: Doc, first: int, last: int) -> bool:
 
 @check("W1")
 def caps(ctx: RuleContext) -> Iterator[Finding]:
-    abbr = {norm(w) for w in ctx.param("abbreviations", [])}
-    company = _company_words(ctx)
+    abbr = ctx.word_set("abbreviations")
+    company = ctx.derived("company_words", lambda: frozenset(_company_words(ctx)))
     min_single = int(ctx.param("min_single_letters", 5))
     min_run = int(ctx.param("min_run_words", 2))
     for m in ctx.operator_messages():
+        if not _CAPS_PAIR.search(m.text):
+            continue  # most messages: nothing that could start a shouted run
         doc = ctx.doc(m.index)
         run: list[int] = []
         for i in [*range(len(doc.tokens)), -1]:
             t = doc.tokens[i] if i >= 0 else None
-            if t is not None and t.kind is Kind.PUNCT and not any(c in t.text for c in ".!?;:\n") and run:
+            if run and t is not None and t.kind is Kind.PUNCT and not any(c in t.text for c in ".!?;:\n"):
                 continue  # commas and dashes inside a shouted phrase
             caps_word = (
                 t is not None and t.kind is Kind.WORD and t.mask is None and (len(t.text) >= 2 or bool(run))
@@ -170,10 +175,13 @@ def _accepted_words(ctx: RuleContext) -> frozenset[str]:
 
 @check("W3")
 def slang(ctx: RuleContext) -> Iterator[Finding]:
-    words = {norm(k): str(v) for k, v in (ctx.param("words", {}) or {}).items()}
-    standalone = {norm(w) for w in ctx.param("standalone_only", [])}
+    words: dict[str, str] = ctx.derived("words", lambda: {
+        norm(k): str(v) for k, v in (ctx.param("words", {}) or {}).items()})
+    standalone = ctx.word_set("standalone_only")
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
+        if doc.vocabulary()[0].isdisjoint(words) and "-" not in m.text:
+            continue  # no slang word among the own words, and no «чё-то» to split
         for t in doc.tokens:
             if t.kind is not Kind.WORD or t.mask is not None:
                 continue
@@ -226,6 +234,8 @@ def emoji_and_bangs(ctx: RuleContext) -> Iterator[Finding]:
         if len(emoji) > max_emoji:
             yield ctx.finding(m.index, emoji[0].start, emoji[-1].end, message=msg_emoji,
                               suggestion=str(ctx.param("suggestion_emoji", "")) or None)
+        if "!" not in m.text and "¡" not in m.text:
+            continue  # every run of _BANGS and every «!» below needs one of them
         runs = [x for x in _BANGS.finditer(m.text) if not doc.masked(x.start(), x.end())]
         for x in runs:
             yield ctx.finding(m.index, x.start(), x.end(), suggestion="!" if "?" not in x.group() else "?")
@@ -241,12 +251,13 @@ def emoji_and_bangs(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _word_count(doc: Doc) -> int:
-    return sum(1 for t in doc.tokens if t.kind in (Kind.WORD, Kind.NUMBER))
+    """Words and numbers, quoted or not (the Doc keeps their list)."""
+    return len(doc.words(own=False))
 
 
 @check("W5")
 def short_messages(ctx: RuleContext) -> Iterator[Finding]:
-    allowed = {norm(w) for w in ctx.param("one_word_allowed", [])}
+    allowed = ctx.word_set("one_word_allowed")
     max_burst = int(ctx.param("max_burst", 3))
     short_words = int(ctx.param("short_words", 4))
     burst_seconds = float(ctx.param("burst_seconds", 60))
@@ -275,6 +286,8 @@ def short_messages(ctx: RuleContext) -> Iterator[Finding]:
         if m.index in in_burst:
             continue
         doc = ctx.doc(m.index)
+        if _word_count(doc) != 1:
+            continue
         words = [t for t in doc.tokens if t.kind in (Kind.WORD, Kind.NUMBER)]
         if len(words) != 1 or words[0].kind is not Kind.WORD or words[0].mask is not None:
             continue
@@ -295,8 +308,8 @@ def magic_words(ctx: RuleContext) -> Iterator[Finding]:
         raise Skip(f"fewer than {need} operator messages")
     docs = [ctx.doc(m.index) for m in ops]
     for key in ("please", "thanks"):
-        patterns = list(ctx.param(f"{key}_patterns", []))
-        if not any(find_any(d, patterns) for d in docs):
+        patterns = ctx.string_tuple(f"{key}_patterns")
+        if not any(has_phrase(d, patterns) for d in docs):
             yield ctx.contact_finding(message=str(ctx.param(f"message_{key}", ctx.spec.message)),
                                       suggestion=str(ctx.param(f"suggestion_{key}", "")) or None)
 
@@ -304,16 +317,16 @@ def magic_words(ctx: RuleContext) -> Iterator[Finding]:
 # ---------------------------------------------------------------- W7: the structure of a letter
 
 
-def _has(doc: Doc, sent_indices: list[int], patterns: list[str]) -> bool:
-    return any(sentence_has(doc, doc.sentences[s], patterns) for s in sent_indices)
+def _has(doc: Doc, sent_indices: list[int], patterns: tuple[str, ...]) -> bool:
+    return may_match(doc, patterns) and any(sentence_has(doc, doc.sentences[s], patterns) for s in sent_indices)
 
 
 @check("W7")
 def letter_structure(ctx: RuleContext) -> Iterator[Finding]:
-    greetings = list(ctx.param("greeting_patterns", []))
-    ctas = list(ctx.param("cta_patterns", []))
-    not_cta = {norm(w) for w in ctx.param("not_cta_imperatives", [])}
-    signoffs = list(ctx.param("signoff_patterns", []))
+    greetings = ctx.string_tuple("greeting_patterns")
+    ctas = ctx.string_tuple("cta_patterns")
+    not_cta = ctx.word_set("not_cta_imperatives")
+    signoffs = ctx.string_tuple("signoff_patterns")
     head = int(ctx.param("greeting_sentences", 2))
     tail = int(ctx.param("cta_sentences", 4))
     name = ctx.conv.client.name.split()[0] if ctx.conv.client.name else None
@@ -357,10 +370,10 @@ _CLIENT_WORDS = frozenset({"вы", "вас", "вам", "вами"})
 def long_intro(ctx: RuleContext) -> Iterator[Finding]:
     max_words = int(ctx.param("max_intro_words", 20))
     min_markers = int(ctx.param("min_markers", 2))
-    markers = list(ctx.param("self_patterns", []))
-    greetings = list(ctx.param("greeting_patterns", []))
-    company = _company_words(ctx)
-    names = set(ctx.ann.client_names)
+    markers = ctx.derived("markers", lambda: tuple((p,) for p in ctx.strings("self_patterns")))
+    greetings = ctx.string_tuple("greeting_patterns")
+    company = ctx.derived("company_words", lambda: frozenset(_company_words(ctx)))
+    names = ctx.ann.client_names
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         intro: list[int] = []
@@ -378,7 +391,7 @@ def long_intro(ctx: RuleContext) -> Iterator[Finding]:
         hits = 0
         for s_idx in intro:
             sent = doc.sentences[s_idx]
-            hits += sum(1 for p in markers if sentence_has(doc, sent, [p]))
+            hits += sum(1 for p in markers if sentence_has(doc, sent, p))
             hits += sum(1 for j in doc.words(sent) if doc.tokens[j].norm in company)
         if hits < min_markers:
             continue
