@@ -20,8 +20,12 @@ def _has(ctx: RuleContext, doc: Doc, key: str, unless_key: str | None = None) ->
 
 
 def _complaint_window(ctx: RuleContext) -> tuple[int, list[int]]:
-    """The first complaint of the client and the operator turns that answer it."""
+    """The first complaint of the client and the operator turns that answer it. In the channels of
+    ``feedback_channels`` (a review) the client's first message is feedback to answer even when it praises."""
     turns = complaint_turns(ctx.ann, ctx.strings("extra_complaint_patterns"))
+    if ctx.conv.channel.value in ctx.strings("feedback_channels"):
+        clients = ctx.client_messages()
+        turns = [clients[0].index] if clients else turns
     if not turns:
         raise Skip("the client does not complain")
     first = turns[0]
@@ -54,16 +58,26 @@ def show_understanding(ctx: RuleContext) -> Iterator[Finding]:
     yield from _missing(ctx, "understanding", "understanding_unless")
 
 
+def _step_times(doc: Doc, frequency: list[str]) -> bool:
+    """A concrete time of a step («сегодня до 18:00», «через час»), not of a frequency («каждые два часа»)."""
+    times = [t for t in find_times(doc) if t.concrete]
+    if not times or not frequency:
+        return bool(times)
+    marks = find_any(doc, frequency)
+    return any(not any(m.start < t.start and t.start - m.end <= 3 for m in marks) for t in times)
+
+
 @check("C4")
 def offer_solution(ctx: RuleContext) -> Iterator[Finding]:
     first, _ = _complaint_window(ctx)
     ops = operator_turns_after(ctx.ann, first)
-    comp = ctx.strings("compensations")
+    offers = ctx.strings("compensations") + ctx.strings("solutions")
+    frequency = ctx.strings("frequency")
     for i in ops:
         doc = ctx.doc(i)
-        if comp and find_any(doc, comp):
+        if offers and find_any(doc, offers):
             return
-        if any(t.concrete for t in find_times(doc)):
+        if _step_times(doc, frequency):
             return  # «Заказ будет у Вас сегодня до 18:00»: a concrete step with its time
     yield ctx.contact_finding(turn=ops[0])
 

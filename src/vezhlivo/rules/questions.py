@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import TypeVar, cast
 
 from ..model import Finding, Message, Role
-from ..nlp.doc import Doc, Kind, Sentence
+from ..nlp.doc import Doc, Kind, Sentence, Token
 from ..nlp.patterns import Element, Pattern, compile_pattern, find_any, sentence_has
 from .base import RuleContext, Skip, check
 from .greeting import is_question, sentence_text
@@ -104,6 +104,49 @@ def _lead_word(doc: Doc, sent: Sentence, skip: frozenset[str]) -> int | None:
     return None
 
 
+def _head_skippable(tok: Token, skip: frozenset[str]) -> bool:
+    """A word before the point of a request: a name said to the client, «будьте любезны», «пожалуйста»."""
+    return tok.kind is Kind.WORD and (tok.lemma in skip or tok.norm in skip
+                                      or ("Name" in tok.info.grammemes and tok.info.known))
+
+
+def _head_position(doc: Doc, idx: list[int], at: int, skip: frozenset[str]) -> int:
+    """How many words that carry the clause come before word ``at`` of ``idx``: «Анна, будьте любезны,
+    подскажите…» asks with its first such word."""
+    return sum(1 for i in idx[:at] if not _head_skippable(doc.tokens[i], skip))
+
+
+# An asking verb with the data as its object asks for the data: an infinitive after «могли бы», «можно»
+# or a second person («подскажете»); a past form («Вы уточнили адрес?») asks about an action.
+_OBJECT_POS = frozenset({"NOUN", "ADJF", "NUMR", "PRTF"})
+_PURPOSE = frozenset({"чтобы", "чтоб", "дабы"})
+_BEFORE_OBJECT = frozenset({"мне", "нам", "пожалуйста", "еще", "также", "у", "вас", "точно", "сейчас"})
+
+
+def _object_ask(words: _AskWords, doc: Doc, sent: Sentence) -> bool:
+    """«Не могли бы Вы уточнить последние 4 цифры карты?», «Могу ли я уточнить Ваше место работы?»"""
+    element = _first_element(words.ask_verbs)
+    if element is None:
+        return False
+    for i in range(sent.first, sent.last):
+        tok = doc.tokens[i]
+        if tok.kind is not Kind.WORD or tok.info.pos not in ("INFN", "VERB") or not element.matches(tok):
+            continue
+        g = tok.info.grammemes
+        if tok.info.pos == "VERB" and not ("2per" in g and ("futr" in g or "pres" in g)):
+            continue
+        if i > sent.first and doc.tokens[i - 1].norm in _PURPOSE:
+            continue  # «Просто чтобы уточнить поезд из Кембриджа, верно?» checks, it does not ask
+        for j in range(i + 1, sent.last):
+            nxt = doc.tokens[j]
+            if nxt.kind is Kind.WORD and nxt.norm in _BEFORE_OBJECT:
+                continue
+            if nxt.kind is Kind.NUMBER or (nxt.kind is Kind.WORD and nxt.info.pos in _OBJECT_POS):
+                return True
+            break
+    return False
+
+
 @lru_cache(maxsize=256)
 def _union_pattern(patterns: tuple[str, ...]) -> Pattern:
     """A one-word pattern that matches a word when the first element of any of the patterns does: their
@@ -181,9 +224,11 @@ def _classify_clauses(ctx: RuleContext, words: _AskWords) -> list[_Clause]:
             lead = _lead_word(doc, sent, skip) if question else None
             wh = question and (
                 (lead is not None and _word_in(doc, [lead], words.wh)) or _embedded_wh(words, doc, sent)
-                or _short_noun_question(doc, sent))
+                or _short_noun_question(doc, sent) or _object_ask(words, doc, sent))
             request_at = None if requests is None or not may_request else next(
                 (n for n, i in enumerate(idx) if requests.matches(doc.tokens[i])), None)
+            if request_at:
+                request_at = _head_position(doc, idx, request_at, skip)
             out.append(_Clause(m, sent, question, wh, request_at))
     return out
 
@@ -249,10 +294,11 @@ def sell_the_question(ctx: RuleContext) -> Iterator[Finding]:
     """A clarifying question that does not say why it is asked («чтобы…», «это позволит…»)."""
     reasons = ctx.strings("reasons")
     flagged: set[int] = set()
-    open_q = ctx.strings("open_questions")
+    # open invitations («Что случилось?») and steps of a procedure («отправьте заполненный бланк») need no reason
+    no_reason = ctx.strings("open_questions") + ctx.strings("procedure_steps")
     for ask in clarifying_asks(ctx):
-        if ask.msg.index in flagged or sentence_has(ctx.doc(ask.msg.index), ask.sent, open_q):
-            continue  # open invitations («Что случилось?») need no reason
+        if ask.msg.index in flagged or sentence_has(ctx.doc(ask.msg.index), ask.sent, no_reason):
+            continue
         if any(find_any(ctx.doc(m.index), reasons) for m in _turn_messages(ctx, ask.msg)):
             continue
         flagged.add(ask.msg.index)
