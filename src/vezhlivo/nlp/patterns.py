@@ -390,6 +390,22 @@ def _find_any(doc: Doc, patterns: list[str] | tuple[str, ...], own: bool) -> lis
     return merged
 
 
+def _possible(doc: Doc, patterns: tuple[str, ...], own: bool) -> list[int]:
+    """The patterns of a list whose every required word is in the text (or a slip of it), in order:
+    only they can match. A cheap test, no search."""
+    return [i for i in _candidates(doc, patterns, own) if compile_pattern(patterns[i]).can_match(doc, own)]
+
+
+def may_match(doc: Doc, patterns: tuple[str, ...], *, own: bool = True) -> bool:
+    """False when no pattern of the list can match the text (most texts, for most lists)."""
+    return bool(_possible(doc, patterns, own))
+
+
+def has_match(doc: Doc, patterns: tuple[str, ...], *, own: bool = True) -> bool:
+    """``bool(find_any(doc, patterns))``, sooner: the first match of any pattern will do."""
+    return any(next(find(doc, patterns[i], own=own), None) is not None for i in _possible(doc, patterns, own))
+
+
 def find_unless(doc: Doc, patterns: list[str] | tuple[str, ...], unless: list[str] | tuple[str, ...] = (),
                 *, own: bool = True) -> list[Match]:
     """Matches of ``patterns`` whose sentence does not also match ``unless`` (the context that excuses them)."""

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from ..model import Conversation, Finding, Message, Role
 from ..nlp.annotate import Annotated
 from ..nlp.doc import Doc, Kind
 from ..nlp.morph import norm
-from ..nlp.patterns import Match, compile_pattern, find, find_any, find_unless, typo_of
+from ..nlp.patterns import Match, find_unless, may_match
 from ..rulebook import Rulebook, RuleSpec
 
 Check = Callable[["RuleContext"], Iterable[Finding]]
@@ -140,89 +139,6 @@ def own_words(doc: Doc) -> tuple[int, ...]:
         toks = doc.tokens
         hit = doc.memo[("rules.own_words",)] = tuple([i for i in doc.words() if toks[i].kind is Kind.WORD])
     return cast(tuple[int, ...], hit)
-
-
-# A required element of a pattern: the words it accepts (lemmas and exact forms), and the lemmas a
-# misspelt word may stand for (empty when all are too short for the typo test).
-_Need = tuple[frozenset[str], frozenset[str]]
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class _Gate:
-    """What a text needs before some pattern of a list can match its own words.
-
-    A match needs every required element of its pattern (not optional, not a gap, not a class such as
-    «@name») to match a word: by a lemma or form, which is then in the text's vocabulary, or as an
-    unknown word one edit from a form of a lemma. The first test looks at one element of every pattern
-    at once and turns away most texts; the second tries every element of each pattern. Both cost a
-    fraction of a search (find_any), and a text they turn away has no match."""
-
-    words: frozenset[str]  # what one element of every pattern accepts
-    lemmas: frozenset[str]  # its lemmas, for misspelt words
-    needs: tuple[tuple[_Need, ...], ...]  # every pattern's required elements
-    typo_hits: dict[str, bool]  # misspelt word -> may it be one of ``lemmas`` (a bounded cache)
-
-    def possible(self, doc: Doc) -> Iterator[int]:
-        """The indices of the patterns that may match the text, in order."""
-        vocab, unknown = doc.vocabulary()
-        if vocab.isdisjoint(self.words) and not (unknown and self._misspelt(unknown)):
-            return
-        for k, need in enumerate(self.needs):
-            for words, lemmas in need:
-                if vocab.isdisjoint(words) and not (
-                        unknown and lemmas and any(typo_of(lemmas, u) for u in unknown)):
-                    break  # this element matches no word: nor does the pattern
-            else:
-                yield k
-
-    def _misspelt(self, unknown: tuple[str, ...]) -> bool:
-        hits = self.typo_hits
-        for word in unknown:
-            hit = hits.get(word)
-            if hit is None:
-                if len(hits) >= 4096:  # bounded: one such cache per pattern list
-                    hits.clear()
-                # one edit from a form of any of the lemmas: true whenever it is for one pattern's
-                hit = hits[word] = typo_of(self.lemmas, word)
-            if hit:
-                return True
-        return False
-
-
-@lru_cache(maxsize=4096)
-def _gate(patterns: tuple[str, ...]) -> _Gate | None:
-    """The gate of a pattern list; None when some pattern needs no particular word (classes only)."""
-    words: set[str] = set()
-    lemmas: set[str] = set()
-    needs: list[tuple[_Need, ...]] = []
-    for source in patterns:
-        required = [e for e in compile_pattern(source).elements
-                    if not (e.optional or e.gap or e.classes) and (e.lemmas or e.forms)]
-        if not required:
-            return None
-        # the element with the longest words is the least common: it stands for the pattern in the
-        # first test, and is tried first in the second
-        required.sort(key=lambda e: -min(map(len, e.lemmas | e.forms)))
-        words |= required[0].lemmas | required[0].forms
-        lemmas |= required[0].lemmas
-        needs.append(tuple((e.lemmas | e.forms, e.lemmas if any(len(x) >= 4 for x in e.lemmas) else frozenset())
-                           for e in required))
-    return _Gate(frozenset(words), frozenset(lemmas), tuple(needs), {})
-
-
-def may_match(doc: Doc, patterns: tuple[str, ...]) -> bool:
-    """False when no pattern of the list can match the text's own words (a cheap test, no search)."""
-    gate = _gate(patterns)
-    return gate is None or next(gate.possible(doc), None) is not None
-
-
-def has_phrase(doc: Doc, patterns: tuple[str, ...]) -> bool:
-    """``bool(find_any(doc, patterns))`` (own words), sooner: the first match of a pattern that may match will do,
-    where find_any finds and sorts every match of every pattern."""
-    gate = _gate(patterns)
-    if gate is None:
-        return bool(find_any(doc, patterns))
-    return any(next(find(doc, patterns[k]), None) is not None for k in gate.possible(doc))
 
 
 def find_phrases(doc: Doc, patterns: tuple[str, ...], unless: tuple[str, ...] = ()) -> list[Match]:

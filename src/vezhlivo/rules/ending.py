@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Event, Finding, Message, Role
-from .base import RuleContext, Skip, check, has_phrase
+from ..nlp.patterns import has_match
+from .base import RuleContext, Skip, check
 
 
 def _last_event(ctx: RuleContext) -> Event | None:
@@ -22,7 +23,7 @@ def client_hangs_up_first(ctx: RuleContext) -> Iterator[Finding]:
     if _last_event(ctx) is Event.TRANSFER:
         raise Skip("the call was transferred: the operator handed it over")
     abuse = ctx.string_tuple("abusive_client")
-    if abuse and any(has_phrase(ctx.doc(m.index), abuse) for m in ctx.client_messages()):
+    if abuse and any(has_match(ctx.doc(m.index), abuse) for m in ctx.client_messages()):
         raise Skip("the client was abusive: the operator may end such a call (C5)")
     if conv.ended_by is Role.OPERATOR:
         ops = ctx.operator_messages()
@@ -37,7 +38,7 @@ def _closing_only(ctx: RuleContext, msgs: list[Message]) -> bool:
         doc = ctx.doc(m.index)
         if "?" in m.text:
             return False
-        if has_phrase(doc, closing):
+        if has_match(doc, closing):
             continue
         if len(doc.words(own=False)) > limit:
             return False
@@ -62,7 +63,7 @@ def say_goodbye(ctx: RuleContext) -> Iterator[Finding]:
         if m.role is not Role.OPERATOR:
             break
         closing_turn.append(m)
-    said_bye = any(has_phrase(ctx.doc(m.index), farewells) for m in closing_turn)
+    said_bye = any(has_match(ctx.doc(m.index), farewells) for m in closing_turn)
     if said_bye and (not after or _closing_only(ctx, after)):
         return
     if said_bye:

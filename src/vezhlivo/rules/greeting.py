@@ -11,8 +11,8 @@ from functools import lru_cache
 from ..model import Channel, Direction, Event, Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Sentence, Token
 from ..nlp.morph import norm
-from ..nlp.patterns import Match, compile_pattern, find_in_sentence, sentence_has
-from .base import RuleContext, Skip, check, find_phrases, has_phrase, may_match
+from ..nlp.patterns import Match, compile_pattern, find_in_sentence, has_match, may_match, sentence_has
+from .base import RuleContext, Skip, check, find_phrases
 
 # ----------------------------------------------------------------- shared helpers
 
@@ -50,7 +50,7 @@ def first_sentence_span(doc: Doc) -> tuple[int, int]:
 
 
 def message_has(ctx: RuleContext, m: Message, patterns: list[str] | tuple[str, ...]) -> bool:
-    return bool(patterns) and has_phrase(ctx.doc(m.index), tuple(patterns))
+    return bool(patterns) and has_match(ctx.doc(m.index), tuple(patterns))
 
 
 def local_time(ctx: RuleContext, m: Message) -> datetime | None:
@@ -146,7 +146,7 @@ def _missing_parts(ctx: RuleContext, msgs: list[Message], *, client_name: bool) 
                 greet = g
         if name and says_name(doc, name):
             own = True
-        if not name and has_phrase(doc, ctx.string_tuple("self_intro")):
+        if not name and has_match(doc, ctx.string_tuple("self_intro")):
             own = True
     if client_name and ctx.conv.client.name:
         client = any(nm.turn in indices for nm in ctx.ann.name_mentions(ctx.ann.client_names))
@@ -335,7 +335,7 @@ def ask_the_name(ctx: RuleContext) -> Iterator[Finding]:
     blunt: tuple[Message, Match] | None = None
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        if has_phrase(doc, ctx.string_tuple("tactful_asks")):
+        if has_match(doc, ctx.string_tuple("tactful_asks")):
             return
         for match in find_phrases(doc, ctx.string_tuple("asks")):
             sent = doc.sentence_of(match.first)
@@ -365,7 +365,7 @@ def _needs_no_reply(ctx: RuleContext, m: Message) -> bool:
     doc = ctx.doc(m.index)
     if len(doc.words(own=False)) > int(ctx.param("no_reply_words", 3)):
         return False
-    return has_phrase(doc, ctx.string_tuple("no_reply_needed"))
+    return has_match(doc, ctx.string_tuple("no_reply_needed"))
 
 
 @check("G6")
@@ -409,7 +409,7 @@ def answer_fast(ctx: RuleContext) -> Iterator[Finding]:
                         message=f"{ctx.spec.message} Ответ через {gap:.0f} с (норма — до {limit:.0f} с).")
             waiting_since = None
             answered_once = True
-            asked_to_wait = bool(waits) and has_phrase(ctx.doc(m.index), waits)
+            asked_to_wait = bool(waits) and has_match(ctx.doc(m.index), waits)
         elif m.event in (Event.HOLD_START, Event.TRANSFER, Event.CLOSE):
             waiting_since = None
             asked_to_wait = False

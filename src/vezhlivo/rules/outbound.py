@@ -8,7 +8,8 @@ from typing import Any
 
 from ..model import Direction, Finding, Role
 from ..nlp.annotate import Annotated
-from .base import RuleContext, Skip, check, find_phrases, has_phrase
+from ..nlp.patterns import has_match
+from .base import RuleContext, Skip, check, find_phrases
 
 
 @check("O1")
@@ -21,7 +22,7 @@ def convenient_to_talk(ctx: RuleContext) -> Iterator[Finding]:
         raise Skip("the operator never spoke")
     opening = ops[: int(ctx.param("opening_turns", 2))]
     asks = ctx.string_tuple("asks")
-    if any(has_phrase(ctx.doc(m.index), asks) for m in opening):
+    if any(has_match(ctx.doc(m.index), asks) for m in opening):
         return
     yield ctx.contact_finding(turn=opening[0].index)
 
@@ -40,7 +41,7 @@ def three_noes(ctx: RuleContext) -> Iterator[Finding]:
     selling = False  # refusals count once the operator has offered something
     reached_at: int | None = None
     for m in ctx.conv.messages:
-        if m.role is Role.OPERATOR and m.text and not selling and has_phrase(ctx.doc(m.index), offers):
+        if m.role is Role.OPERATOR and m.text and not selling and has_match(ctx.doc(m.index), offers):
             selling = True
         if selling and m.role is Role.CLIENT and m.text and _is_refusal(ctx, ctx.ann, m.index):
             count += 1
@@ -48,7 +49,7 @@ def three_noes(ctx: RuleContext) -> Iterator[Finding]:
                 reached_at = m.index
                 continue
         if reached_at is not None and m.role is Role.OPERATOR and m.text:
-            if has_phrase(ctx.doc(m.index), closing):
+            if has_match(ctx.doc(m.index), closing):
                 return
             yield ctx.contact_finding(turn=m.index)
             return
@@ -101,9 +102,9 @@ def mandatory_offers(ctx: RuleContext) -> Iterator[Finding]:
         pats = tuple(str(p) for p in offer.get("patterns") or [])
         if not pats:
             continue
-        if when and not any(has_phrase(ctx.doc(m.index), when) for m in texts):
+        if when and not any(has_match(ctx.doc(m.index), when) for m in texts):
             continue
-        if any(has_phrase(ctx.doc(m.index), pats) for m in ops):
+        if any(has_match(ctx.doc(m.index), pats) for m in ops):
             continue
         name = str(offer.get("name") or pats[0])
         yield ctx.contact_finding(

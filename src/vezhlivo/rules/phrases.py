@@ -16,9 +16,9 @@ from typing import cast
 
 from ..model import Finding, Message, Role
 from ..nlp.doc import Doc
-from ..nlp.patterns import Match, sentence_has
+from ..nlp.patterns import Match, has_match, sentence_has
 from ..nlp.toxicity import rude_sentences
-from .base import RuleContext, check, find_phrases, has_phrase, own_words
+from .base import RuleContext, check, find_phrases, own_words
 
 
 def _hits(doc: Doc, patterns: tuple[str, ...], unless: tuple[str, ...]) -> list[Match]:
@@ -32,7 +32,7 @@ def vague_sorting_out(ctx: RuleContext) -> Iterator[Finding]:
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         hits = _hits(doc, patterns, unless)
-        if hits and not has_phrase(doc, deadline):
+        if hits and not has_match(doc, deadline):
             for match in hits:
                 yield ctx.match_finding(m.index, match)
 
@@ -85,7 +85,7 @@ def bare_no(ctx: RuleContext) -> Iterator[Finding]:
             rest = doc.sentences[k + 1:]
             if any(sentence_has(doc, s, alternative) for s in rest):
                 continue
-            if last_client is not None and questions and has_phrase(ctx.doc(last_client.index), questions):
+            if last_client is not None and questions and has_match(ctx.doc(last_client.index), questions):
                 continue  # «Нужно ли что-то доплачивать?» — «Нет.» is the good news
             start, end = doc.tokens[idx[0]].start, doc.tokens[idx[-1]].end
             yield ctx.finding(m.index, start, end)
@@ -184,7 +184,7 @@ def repeating_the_answer(ctx: RuleContext) -> Iterator[Finding]:
         size = len(own_words(doc))
         if size >= min_words:
             said = _Said(doc, size)
-            if client_since and earlier and not has_phrase(doc, hold) \
+            if client_since and earlier and not has_match(doc, hold) \
                     and any(e.repeated_in(said, similarity) for e in earlier):
                 text = m.text
                 yield ctx.finding(m.index, len(text) - len(text.lstrip()), len(text.rstrip()))

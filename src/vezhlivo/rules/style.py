@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from ..model import Channel, Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Token
 from ..nlp.morph import norm
-from ..nlp.patterns import sentence_has
-from .base import RuleContext, Skip, check, has_phrase, may_match
+from ..nlp.patterns import has_match, may_match, sentence_has
+from .base import RuleContext, Skip, check
 
 _CYR = re.compile(r"[А-Яа-яЁё]")
 _LAT = re.compile(r"[A-Za-z]")
@@ -309,7 +309,7 @@ def magic_words(ctx: RuleContext) -> Iterator[Finding]:
     docs = [ctx.doc(m.index) for m in ops]
     for key in ("please", "thanks"):
         patterns = ctx.string_tuple(f"{key}_patterns")
-        if not any(has_phrase(d, patterns) for d in docs):
+        if not any(has_match(d, patterns) for d in docs):
             yield ctx.contact_finding(message=str(ctx.param(f"message_{key}", ctx.spec.message)),
                                       suggestion=str(ctx.param(f"suggestion_{key}", "")) or None)
 
