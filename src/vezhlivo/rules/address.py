@@ -156,6 +156,7 @@ def capital_vy(ctx: RuleContext) -> Iterator[Finding]:
     group_after = ctx.word_set("group_after")
     group_before = ctx.word_set("group_before")
     group_nouns = ctx.word_set("group_nouns")
+    not_companions = ctx.word_set("not_companions")
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         if doc.vocabulary()[0].isdisjoint(_VY_WORDS):
@@ -168,7 +169,8 @@ def capital_vy(ctx: RuleContext) -> Iterator[Finding]:
             if (t.norm in _VY_FORMS or t.norm.startswith("ваш")) and t.text[0].islower() and _is_vy(t):
                 lower.append(t)
         # whether the operator speaks to several people matters only when there is something to report
-        if not lower or _group_addressed(doc, group_after, group_before) or _plural_audience(doc, group_nouns):
+        if not lower or _group_addressed(doc, group_after, group_before, not_companions) \
+                or _plural_audience(doc, group_nouns):
             continue
         for t in lower:
             yield ctx.finding(m.index, t.start, t.end, suggestion=_cap(t.text))
@@ -180,14 +182,43 @@ def _plural_audience(doc: Doc, nouns: frozenset[str]) -> bool:
                and "nomn" in t.info.grammemes for t in doc.tokens)
 
 
-def _group_addressed(doc: Doc, after: frozenset[str], before: frozenset[str]) -> bool:
-    """«вы все», «вы оба», «каждый из вас»: the operator speaks to several people."""
+_WITH = frozenset({"с", "со"})
+
+
+def _companion(doc: Doc, i: int, not_companions: frozenset[str]) -> bool:
+    """«вы с мужем», «вас с Ириной», «вы со своими детьми»: «вы» of token ``i`` is joined by «с» to a
+    person in the instrumental case, so it means the client and someone else — several people. Staff
+    of the company (params.not_companions: «вы с курьером связывались?») are the object of the verb
+    as often as a companion, and do not count."""
+    toks = doc.tokens
+    prep = _next_word(doc, i)
+    if prep is None or prep.norm not in _WITH:
+        return False
+    j = toks.index(prep)
+    for _ in range(3):  # «с мужем», «с вашим мужем», «со своими маленькими детьми»
+        w = _next_word(doc, j)
+        if w is None or "ablt" not in w.info.all_grammemes:
+            return False
+        j = toks.index(w)
+        if w.info.pos == "NOUN" and w.info.known and w.info.lemma not in not_companions and (
+                "anim" in w.info.grammemes or "Name" in w.info.grammemes):
+            return "ablt" in w.info.grammemes
+        if w.info.pos not in ("ADJF", "PRTF", "NUMR"):
+            return False
+    return False
+
+
+def _group_addressed(doc: Doc, after: frozenset[str], before: frozenset[str],
+                     not_companions: frozenset[str] = frozenset()) -> bool:
+    """«вы все», «вас обоих», «каждый из вас», «вы с мужем»: the operator speaks to several people."""
     for i in own_words(doc):
         t = doc.tokens[i]
         if t.norm not in _VY_FORMS:
             continue
         nxt = _next_word(doc, i)
         if nxt is not None and nxt.norm in after:
+            return True
+        if nxt is not None and nxt.norm in _WITH and _companion(doc, i, not_companions):
             return True
         prev = _prev_word(doc, i)
         if prev is not None and prev.norm == "из":

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from ..model import Finding, Role
 from ..nlp.annotate import normalize_phone
-from ..nlp.doc import Mask
-from ..nlp.patterns import sentence_has
+from ..nlp.doc import Doc, Kind, Mask, Token
+from ..nlp.patterns import Match, sentence_has
 from .base import RuleContext, check, find_phrases
 
 
@@ -68,13 +68,54 @@ def employee_phone(ctx: RuleContext) -> Iterator[Finding]:
                     yield ctx.finding(m.index, s, e)
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:()—–\n]|(?<!\w)-(?!\w)")
+_NEGATORS = frozenset({"не", "ни"})
+
+
+def _clause(doc: Doc, match: Match) -> list[Token]:
+    """The words of the clause of ``match``: its sentence, cut at commas, dashes, colons and brackets."""
+    sent = doc.sentence_of(match.first)
+    toks = doc.tokens
+
+    def breaks(i: int) -> bool:
+        return toks[i].kind is Kind.PUNCT and bool(_CLAUSE_BREAK.search(toks[i].text))
+
+    first, last = match.first, match.last
+    while first > sent.first and not breaks(first - 1):
+        first -= 1
+    while last + 1 < sent.last and not breaks(last + 1):
+        last += 1
+    return [t for t in toks[first:last + 1] if t.kind is Kind.WORD]
+
+
+def _refused(words: list[Token], verbs: frozenset[str], bans: frozenset[str]) -> bool:
+    """«личные номера мы не передаём», «в мессенджерах мы не консультируем», «личные контакты сотрудникам
+    давать нельзя»: the clause refuses the personal channel instead of offering it. A negated order
+    («не передавайте никому мой номер») still hands the channel over and is no refusal."""
+    for k, t in enumerate(words):
+        if t.norm in bans or t.lemma in bans:
+            return True
+        if t.norm not in _NEGATORS:
+            continue
+        after = words[k + 1:k + 4]  # «не передаём», «не можем передать», «никому не сообщаем»
+        if after and "impr" in after[0].info.grammemes:
+            continue
+        if any(not verbs.isdisjoint(w.lemmas) for w in after):
+            return True
+    return False
+
+
 @check("P2")
 def personal_channels(ctx: RuleContext) -> Iterator[Finding]:
     plain = ctx.string_tuple("patterns")
     with_number = ctx.derived("with_own_number", lambda: plain + ctx.string_tuple("own_number"))
     unless = ctx.string_tuple("unless")
+    verbs = ctx.word_set("refusal_verbs")
+    bans = ctx.word_set("refusal_words")
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         pats = with_number if any(k is Mask.PHONE for _, _, k in doc.masks) else plain
         for match in find_phrases(doc, pats, unless):
+            if _refused(_clause(doc, match), verbs, bans):
+                continue
             yield ctx.match_finding(m.index, match)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ..model import Channel, Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Token
-from ..nlp.morph import norm
+from ..nlp.morph import is_known, norm
 from ..nlp.patterns import has_match, may_match, sentence_has
 from .base import RuleContext, Skip, check
 
@@ -46,7 +47,30 @@ def _is_abbreviation(t: Token, abbr: frozenset[str], company: frozenset[str]) ->
     if "Abbr" in t.info.all_grammemes or ("Orgn" in t.info.all_grammemes and len(letters) <= 5):
         return True
     vowels = sum(1 for ch in low if ch in "аеёиоуыэюяaeiouy")
-    return len(letters) <= 5 and vowels == 0  # МТС, ГБДД-like
+    if len(letters) <= 5 and vowels == 0:
+        return True  # МТС, ГБДД-like
+    return len(letters) <= _MAX_UNKNOWN_ABBR and _unreadable(low)
+
+
+_MAX_UNKNOWN_ABBR = 6
+
+
+@lru_cache(maxsize=10_000)
+def _unreadable(low: str) -> bool:
+    """A short all-caps word that no dictionary knows and that is not a typo of a known word (no word
+    one edit away) is an abbreviation the lists lack: МБДОУ, ФГБОУ, УФМС, ГБУЗ. A shouted word is a real
+    word («СРОЧНО», «ЖДИТЕ») or a slip in one («ВНИМАНЕ», «ЖДИТИ»), and the dictionaries know it or its
+    neighbour; a short abbreviation has neighbours by chance («ПАО» — «па»), so the neighbours are asked
+    of words of five letters or more only."""
+    from ..nlp import spelling as sp
+    if is_known(low) or len(set(low)) < len(low) / 2:  # «ААААА», «ХАХАХА» are cries, not abbreviations
+        return False
+    try:
+        if sp.hunspell_ok(low):
+            return False
+        return len(low) < 5 or not sp.one_edit_words(low)
+    except sp.SpellerUnavailable:
+        return len(low) < 5
 
 
 def _looks_like_brand(t: Token) -> bool:
