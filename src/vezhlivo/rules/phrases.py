@@ -41,10 +41,11 @@ def vague_sorting_out(ctx: RuleContext) -> Iterator[Finding]:
 def you_must(ctx: RuleContext) -> Iterator[Finding]:
     """«Вы должны/обязаны…»: an order to the client; not a negation, not an expectation."""
     patterns, unless = ctx.string_tuple("patterns"), ctx.string_tuple("unless")
+    elided = ctx.string_tuple("elided_patterns")
     expect = ctx.derived("expect", lambda: frozenset(ctx.strings("expectation_verbs")))
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        for match in _hits(doc, patterns, unless):
+        for match in _hits(doc, (*patterns, *elided), unless):
             inside = [doc.tokens[i] for i in range(match.first, match.last + 1)]
             if any(t.norm in ("не", "ни") for t in inside):
                 continue  # «Вы не должны ничего доплачивать»: a reassurance
@@ -53,9 +54,46 @@ def you_must(ctx: RuleContext) -> Iterator[Finding]:
             if following and following[0].norm in ("не", "ни", "ничего", "никому", "ничем"):
                 continue
             inf = next((t for t in following if t.info.pos == "INFN"), None)
+            if inf is None and doc.tokens[match.last].info.pos == "INFN":
+                inf = doc.tokens[match.last]
             if inf is not None and inf.lemmas & expect:
                 continue  # «Вы должны были получить письмо»: an expectation, not an order
+            if match.pattern in elided and not _client_is_obliged(doc, match, words):
+                continue
             yield ctx.match_finding(m.index, match)
+
+
+_OTHER_SUBJECTS = frozenset(("мы", "я", "они", "он", "она", "оно", "вам", "вас", "тебе", "тебя", "нам", "нас",
+                             "мне", "меня", "им", "их", "ему", "ей"))
+
+
+def _client_is_obliged(doc: Doc, match: Match, words: list[int]) -> bool:
+    """«Должны были раньше позвонить» with the subject left out: the client is meant only when nothing
+    else in the clause can be the one obliged — not «Должны Вам перезвонить» (someone calls you), «Должны
+    прийти документы» (a thing), «Должны были позвонить из банка», «Обязаны ли мы…», «Должны быть готовы»."""
+    clause = []
+    for i in words[:8]:
+        t = doc.tokens[i]
+        if t.norm in ("и", "но", "а", "что", "чтобы", "если", "когда", "потому", "так"):
+            break
+        clause.append(t)
+    head = [doc.tokens[i] for i in range(match.first, match.last + 1)] + clause
+    if any(t.norm in _OTHER_SUBJECTS for t in head):
+        return False
+    if any(t.norm == "быть" for t in head[:4]):
+        return False  # «Должны быть готовы к пятнице»: may be about documents as well as the client
+    inf = next((t for t in head if t.info.pos == "INFN"), None)
+    if inf is None:
+        return False
+    after = head[head.index(inf) + 1:]
+    for k, t in enumerate(after):
+        if t.norm in ("из", "от", "со") or (t.norm == "с" and k + 1 < len(after)
+                                               and "gent" in after[k + 1].info.grammemes):
+            return False  # «Должны были позвонить из банка»: someone else calls
+        if "intr" in inf.info.grammemes and t.info.pos == "NOUN" and "nomn" in t.info.grammemes \
+                and "plur" in t.info.grammemes:
+            return False  # «Должны были приехать мастера»: the noun after the verb is its subject
+    return True
 
 
 _WORD_RX = re.compile(r"[а-яёa-z]+", re.I)
