@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import cast
 
 from .model import Role
 from .nlp.annotate import Annotated
@@ -396,11 +395,9 @@ def abuse_spans(doc: Doc, words: Iterable[str] = ABUSE_WORDS, threats: Iterable[
                 *, use_detector: bool = True) -> list[tuple[int, int, str]]:
     """Insults, obscenity and threats in one message: (start, end, 'insult' | 'obscene' | 'threat')."""
     # a pure function of the text: remembered on the Doc for C1 (complaints), C5 and the card alike
-    key = ("signals.abuse_spans", tuple(words), tuple(threats), use_detector)
-    cached = doc.memo.get(key)
-    if cached is None:
-        cached = doc.memo[key] = _abuse_spans(doc, key[1], key[2], use_detector)
-    return list(cast(list[tuple[int, int, str]], cached))
+    lex, threat_patterns = tuple(words), tuple(threats)
+    return list(doc.remember(("signals.abuse_spans", lex, threat_patterns, use_detector),
+                             lambda: _abuse_spans(doc, lex, threat_patterns, use_detector)))
 
 
 def _abuse_spans(doc: Doc, words: tuple[str, ...], threats: tuple[str, ...],

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar, cast
 
 from razdel import sentenize, tokenize
 
 from .morph import WordInfo, is_known, norm, word_info
+
+T = TypeVar("T")
+_MISSING = object()
 
 
 class Kind(StrEnum):
@@ -131,6 +136,14 @@ class Doc:
             cached = (frozenset(vocab), tuple(sorted(unknown)))
             self._vocab[own] = cached
         return cached
+
+    def remember(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` once per text: several rules (and every keystroke pause of a live hint) ask the
+        same question of the same message. Only for results that depend on the text alone."""
+        hit = self.memo.get(key, _MISSING)
+        if hit is _MISSING:
+            hit = self.memo[key] = compute()
+        return cast(T, hit)
 
     def span_text(self, start: int, end: int) -> str:
         return self.text[start:end]

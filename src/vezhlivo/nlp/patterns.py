@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
 
 from .doc import Doc, Kind, Sentence, Token
 from .morph import edit_distance_le1, lexeme_forms, norm
@@ -162,11 +161,7 @@ class Pattern:
 
     def can_match(self, doc: Doc, own: bool = True) -> bool:
         """A cheap test on the whole text: every required word is there (or could be a typo of it)."""
-        key = ("can_match", self.source, own)
-        hit = doc.memo.get(key)
-        if hit is None:
-            hit = doc.memo[key] = self._can_match(doc, own)
-        return bool(hit)
+        return doc.remember(("can_match", self.source, own), lambda: self._can_match(doc, own))
 
     def _can_match(self, doc: Doc, own: bool) -> bool:
         vocab, unknown = doc.vocabulary(own)
@@ -290,11 +285,7 @@ def find_any(doc: Doc, patterns: list[str] | tuple[str, ...], *, own: bool = Tru
 
     Remembered on the Doc: several rules ask the same lists of the same text (and a live hint asks
     again about the context on every keystroke pause)."""
-    key = ("find_any", tuple(patterns), own)
-    cached = doc.memo.get(key)
-    if cached is None:
-        cached = doc.memo[key] = _find_any(doc, patterns, own)
-    return list(cast(list[Match], cached))
+    return list(doc.remember(("find_any", tuple(patterns), own), lambda: _find_any(doc, patterns, own)))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -416,11 +407,8 @@ def find_unless(doc: Doc, patterns: list[str] | tuple[str, ...], unless: list[st
 
 
 def sentence_has(doc: Doc, sent: Sentence, patterns: list[str] | tuple[str, ...], *, own: bool = True) -> bool:
-    key = ("sentence_has", sent.first, sent.last, tuple(patterns), own)
-    cached = doc.memo.get(key)
-    if cached is None:
-        cached = doc.memo[key] = _sentence_has(doc, sent, patterns, own)
-    return bool(cached)
+    return doc.remember(("sentence_has", sent.first, sent.last, tuple(patterns), own),
+                        lambda: _sentence_has(doc, sent, patterns, own))
 
 
 def _sentence_has(doc: Doc, sent: Sentence, patterns: list[str] | tuple[str, ...], own: bool) -> bool:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, cast
+from typing import Any
 
 import yaml
 
@@ -116,11 +116,7 @@ def rude_spans(doc: Doc, *, own: bool = True, lex: Lexicon | None = None) -> lis
     if lex is not None:
         return _rude_spans(doc, own, lex)
     # the shipped lexicon: a pure function of the text, asked by F21, C5 and rude_sentences alike
-    key = ("rudeness.rude_spans", own)
-    cached = doc.memo.get(key)
-    if cached is None:
-        cached = doc.memo[key] = _rude_spans(doc, own, lexicon())
-    return list(cast(list[tuple[int, int, str]], cached))
+    return list(doc.remember(("rudeness.rude_spans", own), lambda: _rude_spans(doc, own, lexicon())))
 
 
 def _rude_spans(doc: Doc, own: bool, lex: Lexicon) -> list[tuple[int, int, str]]:

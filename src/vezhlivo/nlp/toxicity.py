@@ -33,7 +33,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from itertools import pairwise
-from typing import Any, cast
+from typing import Any
 
 from .doc import Doc, Kind, Sentence
 from .morph import norm, word_info
@@ -227,11 +227,8 @@ def rude_sentences(doc: Doc, *, own: bool = True, min_score: float | None = None
     """
     if min_score is None and lexicon_kinds is None and m is None:
         # the shipped defaults: a pure function of the text, asked by F21 and C5 alike
-        key = ("toxicity.rude_sentences", own)
-        cached = doc.memo.get(key)
-        if cached is None:
-            cached = doc.memo[key] = _rude_sentences(doc, own, threshold(), None, None)
-        return list(cast(list[tuple[int, int, str, float]], cached))
+        return list(doc.remember(("toxicity.rude_sentences", own),
+                                 lambda: _rude_sentences(doc, own, threshold(), None, None)))
     return _rude_sentences(doc, own, threshold(m) if min_score is None else min_score, lexicon_kinds, m)
 
 

@@ -134,11 +134,8 @@ class RuleContext:
 def own_words(doc: Doc) -> tuple[int, ...]:
     """Indices of the text's own word tokens: no numbers, nothing quoted or masked (remembered on the
     Doc: several rules walk them)."""
-    hit = doc.memo.get(("rules.own_words",))
-    if hit is None:
-        toks = doc.tokens
-        hit = doc.memo[("rules.own_words",)] = tuple([i for i in doc.words() if toks[i].kind is Kind.WORD])
-    return cast(tuple[int, ...], hit)
+    toks = doc.tokens
+    return doc.remember(("rules.own_words",), lambda: tuple([i for i in doc.words() if toks[i].kind is Kind.WORD]))
 
 
 def find_phrases(doc: Doc, patterns: tuple[str, ...], unless: tuple[str, ...] = ()) -> list[Match]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from difflib import SequenceMatcher
-from typing import cast
 
 from ..model import Finding, Role
 from ..nlp.doc import Doc
@@ -114,12 +113,8 @@ _STOP = frozenset((
 def _content_lemmas(doc: Doc) -> frozenset[str]:
     """Lemmas of the words that carry meaning, numbers included («почему 690, а не 390?»)."""
     # every message is compared with every other: remembered on the Doc (a pure function of the text)
-    key = ("complaints.content_lemmas",)
-    cached = doc.memo.get(key)
-    if cached is None:
-        lemmas = (doc.tokens[i].lemma for i in doc.words(own=False))
-        cached = doc.memo[key] = frozenset(lemma for lemma in lemmas if lemma not in _STOP)
-    return cast(frozenset[str], cached)
+    return doc.remember(("complaints.content_lemmas",), lambda: frozenset(
+        lemma for lemma in (doc.tokens[i].lemma for i in doc.words(own=False)) if lemma not in _STOP))
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:

@@ -12,7 +12,6 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from difflib import SequenceMatcher
-from typing import cast
 
 from ..model import Finding, Message, Role
 from ..nlp.doc import Doc
@@ -157,12 +156,8 @@ def apologising_over_and_over(ctx: RuleContext) -> Iterator[Finding]:
 
 def _lemma_text(doc: Doc) -> tuple[str, ...]:
     """Lemmas of the message's own words, in order (remembered on the Doc: a function of the text)."""
-    key = ("phrases.lemma_text",)
-    hit = doc.memo.get(key)
-    if hit is None:
-        toks = doc.tokens
-        hit = doc.memo[key] = tuple([toks[i].info.lemma for i in own_words(doc)])
-    return cast(tuple[str, ...], hit)
+    toks = doc.tokens
+    return doc.remember(("phrases.lemma_text",), lambda: tuple([toks[i].info.lemma for i in own_words(doc)]))
 
 
 class _Said:
