@@ -134,6 +134,8 @@ class _StartGate:
 
 
 def _one_edit_from_lemma(form: str, keys: set[str], lemma: str) -> bool:
+    """``form`` (with its delete keys) is one edit from a form of ``lemma``; one index per lemma, shared
+    by every list the lemma is in."""
     index = _typo_index(lemma)
     return any(edit_distance_le1(form, f) for key in keys for f in index.get(key, ()))
 
@@ -145,11 +147,7 @@ def typo_of(lemmas: frozenset[str], form: str) -> bool:
     if not near:
         return False
     keys = _deletes(form)
-    for lemma in near:  # one index per lemma: shared by every list the lemma is in
-        index = _typo_index(lemma)
-        if any(edit_distance_le1(form, f) for key in keys for f in index.get(key, ())):
-            return True
-    return False
+    return any(_one_edit_from_lemma(form, keys, lemma) for lemma in near)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +293,6 @@ class _ListIndex:
     by_word: dict[str, tuple[int, ...]]
     words: frozenset[str]
     always: tuple[int, ...]  # patterns without a required word (classes, optional words only)
-    typo_keys: tuple[tuple[int, frozenset[str]], ...]  # keys a misspelt word may still hit
     typo_hits: dict[str, tuple[int, ...]]  # misspelt word -> patterns it reaches (a bounded cache)
     by_typo_lemma: dict[str, tuple[int, ...]]  # a key lemma a misspelt word may hit -> its patterns
     gate: _StartGate  # over the lemmas of by_typo_lemma
@@ -337,7 +334,7 @@ def _key_element(p: Pattern) -> Element | None:
 def _list_index(patterns: tuple[str, ...]) -> _ListIndex:
     by_word: dict[str, list[int]] = {}
     always: list[int] = []
-    typo: list[tuple[int, frozenset[str]]] = []
+    by_lemma: dict[str, list[int]] = {}  # key lemmas long enough for a misspelling to reach them
     for i, source in enumerate(patterns):
         p = compile_pattern(source)
         key = _key_element(p)
@@ -346,14 +343,10 @@ def _list_index(patterns: tuple[str, ...]) -> _ListIndex:
             continue
         for w in key.lemmas | key.forms:
             by_word.setdefault(w, []).append(i)
-        if any(len(lemma) >= 4 for lemma in key.lemmas):
-            typo.append((i, key.lemmas))
-    by_lemma: dict[str, list[int]] = {}
-    for i, lemmas in typo:
-        for lemma in lemmas:
+        for lemma in key.lemmas:
             if len(lemma) >= 4:
                 by_lemma.setdefault(lemma, []).append(i)
-    return _ListIndex({w: tuple(v) for w, v in by_word.items()}, frozenset(by_word), tuple(always), tuple(typo), {},
+    return _ListIndex({w: tuple(v) for w, v in by_word.items()}, frozenset(by_word), tuple(always), {},
                       {lemma: tuple(v) for lemma, v in by_lemma.items()}, _StartGate(by_lemma))
 
 
@@ -363,7 +356,7 @@ def _candidates(doc: Doc, patterns: tuple[str, ...], own: bool) -> list[int]:
     found = set(index.always)
     for w in vocab & index.words:
         found.update(index.by_word[w])
-    if unknown and index.typo_keys:
+    if unknown and index.by_typo_lemma:
         for u in unknown:
             found.update(index.reached_by_typo(u))
     return sorted(found)
