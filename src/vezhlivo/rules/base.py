@@ -15,7 +15,7 @@ from ..model import Conversation, Finding, Message, Role
 from ..nlp.annotate import Annotated
 from ..nlp.doc import Doc, Kind
 from ..nlp.morph import norm
-from ..nlp.patterns import Match, find_unless, may_match
+from ..nlp.patterns import Match, find_unless
 from ..rulebook import Rulebook, RuleSpec
 
 Check = Callable[["RuleContext"], Iterable[Finding]]
@@ -138,18 +138,12 @@ def own_words(doc: Doc) -> tuple[int, ...]:
     return doc.remember(("rules.own_words",), lambda: tuple([i for i in doc.words() if toks[i].kind is Kind.WORD]))
 
 
-def find_phrases(doc: Doc, patterns: tuple[str, ...], unless: tuple[str, ...] = ()) -> list[Match]:
-    """``find_unless(doc, patterns, unless)`` (own words), answered without a search for the many texts
-    that lack every word the patterns need."""
-    return find_unless(doc, patterns, unless) if may_match(doc, patterns) else []
-
-
 def phrase_findings(ctx: RuleContext, messages: Iterable[Message], patterns: list[str] | tuple[str, ...],
                     unless: list[str] | tuple[str, ...] | None = None) -> Iterator[Finding]:
     """Findings for every match of ``patterns``, unless its sentence also matches ``unless``."""
     pats, excuses = tuple(patterns), tuple(unless or ())
     for m in messages:
-        for match in find_phrases(ctx.doc(m.index), pats, excuses):
+        for match in find_unless(ctx.doc(m.index), pats, excuses):
             yield ctx.match_finding(m.index, match)
 
 

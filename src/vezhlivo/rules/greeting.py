@@ -11,8 +11,8 @@ from functools import lru_cache
 from ..model import Channel, Direction, Event, Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Sentence, Token
 from ..nlp.morph import norm
-from ..nlp.patterns import Match, compile_pattern, find_in_sentence, has_match, may_match, sentence_has
-from .base import RuleContext, Skip, check, find_phrases
+from ..nlp.patterns import Match, compile_pattern, find_in_sentence, find_unless, has_match, may_match, sentence_has
+from .base import RuleContext, Skip, check
 
 # ----------------------------------------------------------------- shared helpers
 
@@ -125,7 +125,7 @@ def says_name(doc: Doc, name: str) -> Match | None:
 
 
 def _greeting(ctx: RuleContext, doc: Doc) -> Match | None:
-    found = find_phrases(doc, ctx.string_tuple("greetings"))
+    found = find_unless(doc, ctx.string_tuple("greetings"))
     return found[0] if found else None
 
 
@@ -263,7 +263,7 @@ def time_of_day(ctx: RuleContext) -> Iterator[Finding]:
         if not may_match(doc, every):
             continue  # one test for all the parts of the day: most messages greet in none
         for part, pats in greetings.items():
-            for match in find_phrases(doc, pats):
+            for match in find_unless(doc, pats):
                 said.append((m, match, part))
     if not said:
         return
@@ -337,7 +337,7 @@ def ask_the_name(ctx: RuleContext) -> Iterator[Finding]:
         doc = ctx.doc(m.index)
         if has_match(doc, ctx.string_tuple("tactful_asks")):
             return
-        for match in find_phrases(doc, ctx.string_tuple("asks")):
+        for match in find_unless(doc, ctx.string_tuple("asks")):
             sent = doc.sentence_of(match.first)
             if _tactful(ctx, doc, sent):
                 return

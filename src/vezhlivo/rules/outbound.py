@@ -8,8 +8,8 @@ from typing import Any
 
 from ..model import Direction, Finding, Role
 from ..nlp.annotate import Annotated
-from ..nlp.patterns import has_match
-from .base import RuleContext, Skip, check, find_phrases
+from ..nlp.patterns import find_unless, has_match
+from .base import RuleContext, Skip, check
 
 
 @check("O1")
@@ -28,7 +28,7 @@ def convenient_to_talk(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _is_refusal(ctx: RuleContext, ann: Annotated, index: int) -> bool:
-    return bool(find_phrases(ann.doc(index), ctx.string_tuple("refusals"), ctx.string_tuple("refusal_unless")))
+    return bool(find_unless(ann.doc(index), ctx.string_tuple("refusals"), ctx.string_tuple("refusal_unless")))
 
 
 @check("O2")
@@ -58,7 +58,7 @@ def three_noes(ctx: RuleContext) -> Iterator[Finding]:
 def _asked_not_to_call(ctx: RuleContext, ann: Annotated) -> bool:
     pats = ctx.string_tuple("do_not_call")
     unless = ctx.string_tuple("do_not_call_unless")
-    return any(find_phrases(ann.doc(m.index), pats, unless) for m in ann.client_messages())
+    return any(find_unless(ann.doc(m.index), pats, unless) for m in ann.client_messages())
 
 
 @check("O3")
@@ -78,7 +78,7 @@ def honour_do_not_call(ctx: RuleContext) -> Iterator[Finding]:
     reminders = ctx.string_tuple("reminders")
     unless = ctx.string_tuple("do_not_call_unless")
     for m in ctx.client_messages():
-        if find_phrases(ctx.doc(m.index), reminders, unless):
+        if find_unless(ctx.doc(m.index), reminders, unless):
             yield ctx.contact_finding(turn=anchor, message=str(ctx.param("reminder_message") or ctx.spec.message))
             return
     if not ctx.history:

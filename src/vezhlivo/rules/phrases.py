@@ -15,13 +15,9 @@ from difflib import SequenceMatcher
 
 from ..model import Finding, Message, Role
 from ..nlp.doc import Doc
-from ..nlp.patterns import Match, has_match, sentence_has
+from ..nlp.patterns import Match, find_unless, has_match, sentence_has
 from ..nlp.toxicity import rude_sentences
-from .base import RuleContext, check, find_phrases, own_words
-
-
-def _hits(doc: Doc, patterns: tuple[str, ...], unless: tuple[str, ...]) -> list[Match]:
-    return find_phrases(doc, patterns, unless)
+from .base import RuleContext, check, own_words
 
 
 @check("F3")
@@ -30,7 +26,7 @@ def vague_sorting_out(ctx: RuleContext) -> Iterator[Finding]:
     patterns, unless, deadline = ctx.string_tuple("patterns"), ctx.string_tuple("unless"), ctx.string_tuple("deadline")
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        hits = _hits(doc, patterns, unless)
+        hits = find_unless(doc, patterns, unless)
         if hits and not has_match(doc, deadline):
             for match in hits:
                 yield ctx.match_finding(m.index, match)
@@ -44,7 +40,7 @@ def you_must(ctx: RuleContext) -> Iterator[Finding]:
     expect = ctx.derived("expect", lambda: frozenset(ctx.strings("expectation_verbs")))
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        for match in _hits(doc, (*patterns, *elided), unless):
+        for match in find_unless(doc, (*patterns, *elided), unless):
             inside = [doc.tokens[i] for i in range(match.first, match.last + 1)]
             if any(t.norm in ("не", "ни") for t in inside):
                 continue  # «Вы не должны ничего доплачивать»: a reassurance
@@ -142,7 +138,7 @@ def apologising_over_and_over(ctx: RuleContext) -> Iterator[Finding]:
         if m.role is not Role.OPERATOR or not m.text:
             continue
         doc = ctx.doc(m.index)
-        run.extend((m.index, match) for match in find_phrases(doc, patterns))
+        run.extend((m.index, match) for match in find_unless(doc, patterns))
         if reported or len(run) < limit:
             continue
         reported = True
@@ -200,7 +196,7 @@ def repeating_the_answer(ctx: RuleContext) -> Iterator[Finding]:
     """«Я же говорю…», and the same answer sent again after the client spoke."""
     patterns, unless = ctx.string_tuple("patterns"), ctx.string_tuple("unless")
     for m in ctx.operator_messages():
-        for match in _hits(ctx.doc(m.index), patterns, unless):
+        for match in find_unless(ctx.doc(m.index), patterns, unless):
             yield ctx.match_finding(m.index, match)
     min_words = int(ctx.param("repeat_min_words", 8))
     similarity = float(ctx.param("repeat_similarity", 0.85))

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from ..model import Finding, Role
 from ..nlp.annotate import normalize_phone
 from ..nlp.doc import Doc, Kind, Mask, Token
-from ..nlp.patterns import Match, sentence_has
-from .base import RuleContext, check, find_phrases
+from ..nlp.patterns import Match, find_unless, sentence_has
+from .base import RuleContext, check
 
 
 def _company_phone(ctx: RuleContext, raw: str) -> bool:
@@ -56,7 +56,7 @@ def employee_phone(ctx: RuleContext) -> Iterator[Finding]:
             ):
                 yield ctx.finding(m.index, s, e)
         # a number dictated in words or digits that the mask misses: «его номер 912 345 67 89»
-        for match in find_phrases(doc, number_phrases):
+        for match in find_unless(doc, number_phrases):
             tail = m.text[match.end:match.end + 40]
             d = re.match(r"[\s:–—-]*((?:\+?\d[\s()-]*){7,})", tail)
             if d and not doc.masked(match.end, match.end + len(d.group(0))):
@@ -115,7 +115,7 @@ def personal_channels(ctx: RuleContext) -> Iterator[Finding]:
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         pats = with_number if any(k is Mask.PHONE for _, _, k in doc.masks) else plain
-        for match in find_phrases(doc, pats, unless):
+        for match in find_unless(doc, pats, unless):
             if _refused(_clause(doc, match), verbs, bans):
                 continue
             yield ctx.match_finding(m.index, match)
