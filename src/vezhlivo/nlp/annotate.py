@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -61,39 +60,35 @@ class NameMention:
     vocative: bool  # said to the person («Наталья, …», «…, Наталья!»), not about them
 
 
-@lru_cache(maxsize=8192)
-def cached_doc(text: str) -> Doc:
-    """Docs of texts seen again (a chat's context on every keystroke pause of a live hint)."""
-    return make_doc(text)
-
-
 class DocCache:
-    """Docs by text for a long run, the least recently used dropped first.
+    """Docs by text, the least recently used dropped first.
 
     A Doc — tokens, morphology and the pattern results remembered on it — is a function of its
     text alone, and texts repeat across contacts: operators' templates and quick replies, clients'
-    «Спасибо!», «Да», «Здравствуйте». Bounded, so memory stays flat however long the run."""
+    «Спасибо!», «Да», «Здравствуйте», a chat's context on every keystroke pause of a live hint.
+    Bounded, so memory stays flat however long the run; safe to share between the service's threads
+    (functools' cache)."""
 
     def __init__(self, maxsize: int = 5_000) -> None:
         self.maxsize = maxsize
-        self.hits = 0
-        self.misses = 0
-        self._docs: OrderedDict[str, Doc] = OrderedDict()
+        self._make = lru_cache(maxsize=maxsize)(make_doc)
 
     def __call__(self, text: str) -> Doc:
-        doc = self._docs.get(text)
-        if doc is not None:
-            self.hits += 1
-            self._docs.move_to_end(text)
-            return doc
-        self.misses += 1
-        doc = self._docs[text] = make_doc(text)
-        if len(self._docs) > self.maxsize:
-            self._docs.popitem(last=False)
-        return doc
+        return self._make(text)
+
+    @property
+    def hits(self) -> int:
+        return self._make.cache_info().hits
+
+    @property
+    def misses(self) -> int:
+        return self._make.cache_info().misses
 
     def __len__(self) -> int:
-        return len(self._docs)
+        return self._make.cache_info().currsize
+
+
+cached_doc = DocCache(8192)  # for texts checked outside an engine's run (practice answers and turns)
 
 
 @dataclass

@@ -23,7 +23,6 @@ from ..engine import Engine
 from ..errors import FieldError, RecordError
 from ..ingest.canonical import parse_conversation
 from ..model import Conversation, Role
-from ..nlp.annotate import annotate, cached_doc
 from ..pii import Masker
 from ..report.model import contact_dict
 from ..rulebook import Rulebook, load_rulebook
@@ -214,7 +213,7 @@ def hints(engine: Engine, draft: str, conversation: dict[str, Any]) -> list[dict
     raw["messages"] = [*messages, draft_msg]
     conv = _parse(raw)
     turn = len(conv.messages) - 1
-    report = engine.check(conv, ann=annotate(conv, doc_factory=cached_doc), with_card=False)
+    report = engine.check(conv, with_card=False)  # the engine keeps the context's analysed texts
     out = []
     for f in report.findings:
         if f.turn == turn and f.start is not None and conv.messages[turn].role is Role.OPERATOR:
