@@ -17,7 +17,8 @@ from one of the lemma's forms (typos must not let an offence through).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -278,18 +279,23 @@ def find(doc: Doc, pattern: Pattern | str, *, own: bool = True) -> Iterator[Matc
         yield from find_in_sentence(doc, sent, p, own=own)
 
 
-def find_any(doc: Doc, patterns: list[str] | tuple[str, ...], *, own: bool = True) -> list[Match]:
+def find_any(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> list[Match]:
     """Matches of several patterns, overlapping ones merged to the earliest-longest.
 
     Remembered on the Doc: several rules ask the same lists of the same text (and a live hint asks
     again about the context on every keystroke pause)."""
-    return list(doc.remember(("find_any", tuple(patterns), own), lambda: _find_any(doc, patterns, own)))
+    index = _index_of(patterns)
+    if not index.may_reach(doc, own):
+        return []  # most lists, most texts: no required word is there
+    return list(doc.remember(("find_any", index.uid, own), lambda: _find_any(doc, index, own)))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _ListIndex:
     """Which patterns of a list can match a text, found from the text's words rather than by trying all."""
 
+    patterns: tuple[str, ...]
+    uid: int  # names the list in a Doc's memo: cheaper to hash than the list itself
     by_word: dict[str, tuple[int, ...]]
     words: frozenset[str]
     always: tuple[int, ...]  # patterns without a required word (classes, optional words only)
@@ -308,6 +314,15 @@ class _ListIndex:
                      for i in self.by_typo_lemma[lemma]}
             hit = self.typo_hits[word] = tuple(sorted(found))
         return hit
+
+    def may_reach(self, doc: Doc, own: bool) -> bool:
+        """Could any pattern of the list match the text: one of the key words is there, or a slip of one."""
+        if self.always:
+            return True
+        vocab, unknown = doc.vocabulary(own)
+        if not vocab.isdisjoint(self.words):
+            return True
+        return bool(unknown) and bool(self.by_typo_lemma) and any(self.reached_by_typo(u) for u in unknown)
 
 
 # Words in most sentences: a pattern keyed on one of them would be tried on nearly every text.
@@ -330,6 +345,25 @@ def _key_element(p: Pattern) -> Element | None:
     return max(required, key=lambda e: (_FREQUENT.isdisjoint(e.lemmas | e.forms), min(map(len, e.lemmas | e.forms))))
 
 
+_list_ids = itertools.count()
+# Lists by identity: rules pass the same list object (a constant, or a rulebook parameter derived
+# once) for every message, and hashing a long list on each call cost more than the search it guards.
+# An entry keeps its list alive, so an id cannot be reused by another list while it is here; pattern
+# lists are never changed in place.
+_BY_IDENTITY: dict[int, tuple[Sequence[str], _ListIndex]] = {}
+
+
+def _index_of(patterns: Sequence[str]) -> _ListIndex:
+    entry = _BY_IDENTITY.get(id(patterns))
+    if entry is not None and entry[0] is patterns:
+        return entry[1]
+    index = _list_index(tuple(patterns))
+    if len(_BY_IDENTITY) >= 4096:  # lists built per call come and go: stay bounded
+        _BY_IDENTITY.clear()
+    _BY_IDENTITY[id(patterns)] = (patterns, index)
+    return index
+
+
 @lru_cache(maxsize=4096)
 def _list_index(patterns: tuple[str, ...]) -> _ListIndex:
     by_word: dict[str, list[int]] = {}
@@ -346,12 +380,12 @@ def _list_index(patterns: tuple[str, ...]) -> _ListIndex:
         for lemma in key.lemmas:
             if len(lemma) >= 4:
                 by_lemma.setdefault(lemma, []).append(i)
-    return _ListIndex({w: tuple(v) for w, v in by_word.items()}, frozenset(by_word), tuple(always), {},
+    return _ListIndex(patterns, next(_list_ids), {w: tuple(v) for w, v in by_word.items()}, frozenset(by_word),
+                      tuple(always), {},
                       {lemma: tuple(v) for lemma, v in by_lemma.items()}, _StartGate(by_lemma))
 
 
-def _candidates(doc: Doc, patterns: tuple[str, ...], own: bool) -> list[int]:
-    index = _list_index(patterns)
+def _candidates(doc: Doc, index: _ListIndex, own: bool) -> list[int]:
     vocab, unknown = doc.vocabulary(own)
     found = set(index.always)
     for w in vocab & index.words:
@@ -362,9 +396,9 @@ def _candidates(doc: Doc, patterns: tuple[str, ...], own: bool) -> list[int]:
     return sorted(found)
 
 
-def _find_any(doc: Doc, patterns: list[str] | tuple[str, ...], own: bool) -> list[Match]:
-    pats = tuple(patterns)
-    found = [m for i in _candidates(doc, pats, own) for m in find(doc, pats[i], own=own)]
+def _find_any(doc: Doc, index: _ListIndex, own: bool) -> list[Match]:
+    pats = index.patterns
+    found = [m for i in _candidates(doc, index, own) for m in find(doc, pats[i], own=own)]
     found.sort(key=lambda m: (m.start, -m.end))
     merged: list[Match] = []
     for m in found:
@@ -374,37 +408,43 @@ def _find_any(doc: Doc, patterns: list[str] | tuple[str, ...], own: bool) -> lis
     return merged
 
 
-def _possible(doc: Doc, patterns: tuple[str, ...], own: bool) -> list[int]:
+def _possible(doc: Doc, index: _ListIndex, own: bool) -> list[int]:
     """The patterns of a list whose every required word is in the text (or a slip of it), in order:
     only they can match. A cheap test, no search."""
-    return [i for i in _candidates(doc, patterns, own) if compile_pattern(patterns[i]).can_match(doc, own)]
+    if not index.may_reach(doc, own):
+        return []
+    pats = index.patterns
+    return [i for i in _candidates(doc, index, own) if compile_pattern(pats[i]).can_match(doc, own)]
 
 
-def may_match(doc: Doc, patterns: tuple[str, ...], *, own: bool = True) -> bool:
+def may_match(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> bool:
     """False when no pattern of the list can match the text (most texts, for most lists)."""
-    return bool(_possible(doc, patterns, own))
+    return bool(_possible(doc, _index_of(patterns), own))
 
 
-def has_match(doc: Doc, patterns: tuple[str, ...], *, own: bool = True) -> bool:
+def has_match(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> bool:
     """``bool(find_any(doc, patterns))``, sooner: the first match of any pattern will do."""
-    return any(next(find(doc, patterns[i], own=own), None) is not None for i in _possible(doc, patterns, own))
+    index = _index_of(patterns)
+    return any(next(find(doc, index.patterns[i], own=own), None) is not None for i in _possible(doc, index, own))
 
 
-def find_unless(doc: Doc, patterns: list[str] | tuple[str, ...], unless: list[str] | tuple[str, ...] = (),
-                *, own: bool = True) -> list[Match]:
+def find_unless(doc: Doc, patterns: Sequence[str], unless: Sequence[str] = (), *, own: bool = True) -> list[Match]:
     """Matches of ``patterns`` whose sentence does not also match ``unless`` (the context that excuses them)."""
     found = find_any(doc, patterns, own=own)
-    if not unless:
+    if not unless or not found:
         return found
     return [m for m in found if not sentence_has(doc, doc.sentence_of(m.first), unless, own=own)]
 
 
-def sentence_has(doc: Doc, sent: Sentence, patterns: list[str] | tuple[str, ...], *, own: bool = True) -> bool:
-    return doc.remember(("sentence_has", sent.first, sent.last, tuple(patterns), own),
-                        lambda: _sentence_has(doc, sent, patterns, own))
+def sentence_has(doc: Doc, sent: Sentence, patterns: Sequence[str], *, own: bool = True) -> bool:
+    index = _index_of(patterns)
+    if not index.may_reach(doc, own):
+        return False
+    return doc.remember(("sentence_has", sent.first, sent.last, index.uid, own),
+                        lambda: _sentence_has(doc, sent, index.patterns, own))
 
 
-def _sentence_has(doc: Doc, sent: Sentence, patterns: list[str] | tuple[str, ...], own: bool) -> bool:
+def _sentence_has(doc: Doc, sent: Sentence, patterns: tuple[str, ...], own: bool) -> bool:
     for source in patterns:
         p = compile_pattern(source)
         if next(find_in_sentence(doc, sent, p, own=own), None):
