@@ -5,7 +5,8 @@
 Each measurement runs in a fresh process and reports its peak RSS (and its workers'):
 - ``check_many``: ``Engine.check_many`` over the first N contacts, reports kept (as ``vezhlivo
   check`` does today for a text/JSON report);
-- ``stream``: ``stream_check(ordered=False, jobs=2)`` written to Parquet as it goes (``ParquetSink``);
+- ``stream``: ``stream_converted(report_tables, jobs=2)`` written to Parquet as it goes
+  (``ParquetSink``), as ``check -f parquet`` does;
 - ``index``: pass 1 of the streaming reader alone over a whole file (what the run keeps per contact).
 """
 
@@ -38,13 +39,16 @@ if mode == "check_many":
     kept = list(engine.check_many(read_paths([src])))
     count = len(kept)
 elif mode == "stream":
-    from vezhlivo.export import ParquetSink
-    from vezhlivo.stream import stream_check
-    with ParquetSink(tempfile.mkdtemp()) as sink:
-        count = 0
-        for item in stream_check(engine, [src], jobs=2, ordered=False):
-            sink.add(item)
-            count += 1
+    from vezhlivo.errors import RecordError
+    from vezhlivo.export import ParquetSink, report_tables
+    from vezhlivo.stream import stream_converted
+    with ParquetSink(tempfile.mkdtemp()) as sink:  # as `vezhlivo check -f parquet` does
+        for item in stream_converted(engine, [src], report_tables, jobs=2):
+            if isinstance(item, RecordError):
+                sink.add(item)
+            else:
+                sink.add_tables(item)
+        count = sink.counts["contacts"]
 else:
     from vezhlivo.stream import build_index
     from vezhlivo.ingest import read_paths

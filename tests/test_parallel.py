@@ -14,7 +14,7 @@ from vezhlivo.errors import RecordError
 from vezhlivo.ingest import read_paths
 from vezhlivo.parallel import KeyLinker, check_parallel, plan
 from vezhlivo.report.model import contact_dict
-from vezhlivo.stream import stream_check
+from vezhlivo.stream import stream_check, stream_converted
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -110,6 +110,26 @@ def test_unordered_stream_gives_the_same_reports(engine: Engine, corpus: list[Pa
         return json.dumps(r, ensure_ascii=False, sort_keys=True, default=str)
 
     assert sorted(map(key, got)) == sorted(map(key, reference))
+
+
+def json_reports(reports: list[ContactReport]) -> list[str]:
+    """A converter run in the worker (module level, so that it pickles)."""
+    return [json.dumps(contact_dict(r), ensure_ascii=False, sort_keys=True, default=str) for r in reports]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_converted_in_workers_equal_the_reports(engine: Engine, corpus: list[Path], reference: list[Any],
+                                                jobs: int) -> None:
+    seen: list[tuple[int, int]] = []
+    items = list(stream_converted(engine, corpus, json_reports, jobs=jobs, progress=lambda d, t: seen.append((d, t))))
+    errors = [i for i in items if isinstance(i, RecordError)]
+    converted = [r for i in items if not isinstance(i, RecordError) for r in i]
+    assert errors == [r for r in reference if isinstance(r, RecordError)]
+    expected = [json.dumps(r, ensure_ascii=False, sort_keys=True, default=str)
+                for r in reference if not isinstance(r, RecordError)]
+    assert sorted(converted) == sorted(expected)
+    assert len(items) - len(errors) > 1  # several tasks, so -j 2 really ran on two workers
+    assert seen[-1] == (len(expected), len(expected))
 
 
 def test_stream_reads_arrays_and_utf16_through_a_spill(engine: Engine, tmp_path: Path) -> None:

@@ -158,21 +158,28 @@ def check(
 def _check_to_parquet(engine: Any, paths: list[Path], opts: Any, output: Path, mask_pii: bool, jobs: int | None,
                       verbose: bool) -> None:
     """Stream the run into Parquet tables: two passes, reports written as they are done."""
+    from functools import partial
+
     from .errors import RecordError
-    from .export import ParquetSink
     from .parallel import terminal_progress
-    from .stream import stream_check
+    from .stream import stream_converted
 
     try:
+        from .export import ParquetSink, report_tables
+
         sink = ParquetSink(output, mask_pii=mask_pii, rulebook_version=engine.rulebook.version)
     except ImportError:
         _fail("-f parquet needs pyarrow: pip install 'vezhlivo[parquet]'")
         raise
+    # the workers turn reports into Arrow tables; this process only appends them
+    to_tables = partial(report_tables, mask_pii=mask_pii, rulebook_version=engine.rulebook.version)
     with sink, terminal_progress("проверено") as bar:
-        for item in stream_check(engine, paths, options=opts, jobs=jobs, ordered=False, progress=bar):
+        for item in stream_converted(engine, paths, to_tables, options=opts, jobs=jobs, progress=bar):
             if isinstance(item, RecordError):
                 typer.echo(f"vezhlivo: {item}", err=True)
-            sink.add(item)
+                sink.add(item)
+            else:
+                sink.add_tables(item)
         counts = sink.close()
     for note in opts.notes if verbose else ():
         typer.echo(f"vezhlivo: note: {note}", err=True)

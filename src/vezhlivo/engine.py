@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from .card import EMPTY_CARD, Card, build_card
 from .errors import RecordError
@@ -16,7 +16,7 @@ from .model import Channel, Conversation, Finding, Role, Waiver
 from .nlp.annotate import Annotated, DocCache, annotate, normalize_phone
 from .nlp.doc import Doc, make_doc
 from .rulebook import Rulebook, RuleSpec, load_rulebook
-from .rules.base import RuleContext, Skip, check_for
+from .rules.base import Check, RuleContext, Skip, check_for
 from .score import Score, score_contact
 
 RULE_MODULES = (
@@ -97,7 +97,16 @@ class Engine:
         self.docs: Callable[[str], Doc] = DocCache(doc_cache) if doc_cache > 0 else make_doc
 
     def specs_for(self, conv: Conversation) -> list[RuleSpec]:
-        return [s for s in self.rulebook.rules.values() if s.applies(conv.channel, conv.direction)]
+        return [spec for spec, _ in self._checks_for(conv)]
+
+    def _checks_for(self, conv: Conversation) -> tuple[tuple[RuleSpec, Check | None], ...]:
+        """The rules of a channel and direction with their checks, listed once per rulebook."""
+        key = f"engine:checks:{conv.channel.value}:{conv.direction.value}"
+        found = self.rulebook.derived.get(key)
+        if found is None:
+            found = self.rulebook.derived[key] = tuple(
+                (s, check_for(s)) for s in self.rulebook.rules.values() if s.applies(conv.channel, conv.direction))
+        return cast(tuple[tuple[RuleSpec, Check | None], ...], found)
 
     def check(
         self,
@@ -113,11 +122,10 @@ class Engine:
         silent: list[tuple[str, str]] = []
         applicable: list[RuleSpec] = []
         no_text = not any(m.text.strip() for m in conv.turns)
-        for spec in self.specs_for(conv):
+        for spec, fn in self._checks_for(conv):
             if no_text and spec.needs_text:
                 silent.append((spec.code, "no transcript: only timing is judged"))
                 continue
-            fn = check_for(spec)
             if fn is None:
                 silent.append((spec.code, "no check is implemented for this rule"))
                 continue

@@ -155,6 +155,17 @@ def report_rows(c: ContactReport, *, mask_pii: bool = False,
     return {"contacts": [contact], "findings": findings, "sections": sections}
 
 
+def report_tables(reports: Iterable[ContactReport], *, mask_pii: bool = False,
+                  rulebook_version: str | None = None) -> dict[str, pa.Table]:
+    """The rows of several contacts as Arrow tables (contacts, findings, sections): built in the
+    worker that checked them, so the writing process only appends them (``ParquetSink.add_tables``)."""
+    rows: dict[str, list[dict[str, Any]]] = {"contacts": [], "findings": [], "sections": []}
+    for report in reports:
+        for name, part in report_rows(report, mask_pii=mask_pii, rulebook_version=rulebook_version).items():
+            rows[name].extend(part)
+    return {name: to_table(part, TABLES[name]) for name, part in rows.items()}
+
+
 def error_row(e: RecordError) -> dict[str, Any]:
     return {"source_path": e.path, "source_record": e.record, "field": e.field, "message": e.message}
 
@@ -178,6 +189,8 @@ class ParquetSink:
         self.compression = compression
         self.counts = dict.fromkeys(TABLES, 0)
         self._rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+        self._tables: dict[str, list[pa.Table]] = {t: [] for t in TABLES}  # built elsewhere, in order with _rows
+        self._pending = dict.fromkeys(TABLES, 0)
         self._writers: dict[str, pq.ParquetWriter] = {}
         self._part = part
         for name in TABLES:
@@ -193,22 +206,41 @@ class ParquetSink:
         for name, rows in report_rows(item, mask_pii=self.mask_pii, rulebook_version=self.rulebook_version).items():
             self._push(name, rows)
 
+    def add_tables(self, tables: dict[str, pa.Table]) -> None:
+        """Rows already made into tables (``report_tables``), appended as they are."""
+        for name, table in tables.items():
+            self._seal(name)
+            self._tables[name].append(table)
+            self._count(name, table.num_rows)
+
     def _push(self, name: str, rows: list[dict[str, Any]]) -> None:
-        buf = self._rows[name]
-        buf.extend(rows)
-        self.counts[name] += len(rows)
-        if len(buf) >= self.batch_rows:
+        self._rows[name].extend(rows)
+        self._count(name, len(rows))
+
+    def _count(self, name: str, n: int) -> None:
+        self.counts[name] += n
+        self._pending[name] += n
+        if self._pending[name] >= self.batch_rows:
             self._flush(name)
 
-    def _flush(self, name: str) -> None:
+    def _seal(self, name: str) -> None:
+        """Rows added one contact at a time become a table, keeping their place among the tables."""
         buf = self._rows[name]
+        if buf:
+            self._tables[name].append(to_table(buf, TABLES[name]))
+            buf.clear()
+
+    def _flush(self, name: str) -> None:
+        self._seal(name)
+        parts = self._tables[name]
         writer = self._writers.get(name)
         if writer is None:
             path = self.out / name / f"part-{self._part}.parquet"
             writer = self._writers[name] = pq.ParquetWriter(path, TABLES[name], compression=self.compression)
-        if buf:
-            writer.write_table(to_table(buf, TABLES[name]))
-        buf.clear()
+        if parts:
+            writer.write_table(pa.concat_tables(parts))  # one row group, however many parts
+        parts.clear()
+        self._pending[name] = 0
 
     def close(self) -> dict[str, int]:
         """Flush and close; every table gets its file (empty ones too, so queries never miss one)."""
@@ -221,7 +253,7 @@ class ParquetSink:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._writers or any(self._rows.values()):
+        if self._writers or any(self._rows.values()) or any(self._tables.values()):
             self.close()
 
 

@@ -29,16 +29,17 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, overload
+from typing import IO, TYPE_CHECKING, TypeVar, overload
 
 from .errors import RecordError
 from .model import Conversation
-from .parallel import KeyLinker, Progress, run_planned
+from .parallel import Convert, KeyLinker, Progress, run_converted, run_planned
 
 if TYPE_CHECKING:
     from .engine import ContactReport, Engine
     from .ingest import ReadOptions
 
+T = TypeVar("T")
 _LEN = struct.Struct("<I")
 _OPEN: dict[str, IO[bytes]] = {}  # per process: spill files read by offset
 _OPEN_PID = [os.getpid()]
@@ -133,6 +134,31 @@ def stream_check(
         roots = index.linker.groups()
         try:
             yield from run_planned(engine, index, roots, jobs=jobs, ordered=ordered, progress=progress)
+        finally:
+            fh = _OPEN.pop(index.spill, None)
+            if fh is not None:
+                fh.close()
+
+
+def stream_converted(
+    engine: Engine,
+    paths: Sequence[Path],
+    convert: Convert[T],
+    *,
+    options: ReadOptions | None = None,
+    jobs: int | None = 1,
+    progress: Progress | None = None,
+    spill_dir: str | None = None,
+) -> Iterator[RecordError | T]:
+    """``stream_check(..., ordered=False)`` for outputs that need rows rather than reports: the read
+    errors, then ``convert(reports)`` of each task, computed in the worker that checked them."""
+    from .ingest import read_paths
+
+    with tempfile.TemporaryDirectory(prefix="vezhlivo-", dir=spill_dir) as tmp:
+        index = build_index(read_paths(paths, options), tmp)
+        yield from index.errors
+        try:
+            yield from run_converted(engine, index, index.linker.groups(), convert, jobs=jobs, progress=progress)
         finally:
             fh = _OPEN.pop(index.spill, None)
             if fh is not None:

@@ -45,7 +45,7 @@ def kind(name: str) -> Callable[[Check], Check]:
     return deco
 
 
-@dataclass
+@dataclass(slots=True)
 class RuleContext:
     """One rule applied to one annotated conversation."""
 
