@@ -9,7 +9,7 @@ from functools import lru_cache
 from .model import Role
 from .nlp.annotate import Annotated
 from .nlp.doc import Doc, Kind, Token
-from .nlp.morph import lexeme_forms
+from .nlp.morph import lexeme_forms, norm
 from .nlp.patterns import Match, find_any, sentence_has
 from .nlp.rudeness import rude_spans
 from .nlp.toxicity import rude_sentences
@@ -386,6 +386,10 @@ def _obscene_form(word: str) -> bool:
     return word.startswith(ABUSE_PREFIXES) or any(p in word for p in OBSCENE_ROOTS)
 
 
+# Any stem ``_obscene_form`` looks for, anywhere in a text: a word's norm is a piece of the text's norm.
+_OBSCENE_STEM = re.compile("|".join(re.escape(x) for x in sorted({*ABUSE_PREFIXES, *OBSCENE_ROOTS})))
+
+
 @lru_cache(maxsize=64)
 def _lexicon(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(words)
@@ -420,7 +424,18 @@ def _abuse_spans(doc: Doc, words: tuple[str, ...], threats: tuple[str, ...],
         out.sort()
         return out
     lex = _lexicon(words)
-    out = []
+    # most messages hold no word of the lexicon (by form or lemma) and no obscene stem: no token loop
+    maybe = not lex.isdisjoint(doc.vocabulary()[0]) or _OBSCENE_STEM.search(norm(doc.text)) is not None
+    found = _abusive_words(doc, lex) if maybe else []
+    for m in find_any(doc, threats):
+        found.append((m.start, m.end, "threat"))
+    found.sort()
+    return found
+
+
+
+def _abusive_words(doc: Doc, lex: frozenset[str]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
     for t in doc.tokens:
         if t.kind is not Kind.WORD or t.mask is not None:
             continue
@@ -431,9 +446,6 @@ def _abuse_spans(doc: Doc, words: tuple[str, ...], threats: tuple[str, ...],
             out.append((t.start, t.end, "insult"))
         elif _obscene_form(t.norm):
             out.append((t.start, t.end, "obscene"))
-    for m in find_any(doc, threats):
-        out.append((m.start, m.end, "threat"))
-    out.sort()
     return out
 
 
@@ -444,12 +456,16 @@ _SCORE = re.compile(r"(?:оценк[аи]|^\s*рейтинг)\s*:?\s*([1-5])(?:\
                     r"|(?:^\s*|(?:ставлю|поставил[аи]?|оцениваю)\s+)([1-5])\s*(?:из|/)\s*5\b", re.I | re.M)
 
 
+_SCORE_DIGIT = re.compile(r"[1-5]")
+
+
 def review_stars(text: str) -> int | None:
     """The rating a review gives («★★☆☆☆», «Оценка: 2», «2/5»), when it says one."""
-    m = _STARS.search(text)
+    # each expression needs a character most messages lack: a star, a digit of a score
+    m = _STARS.search(text) if "★" in text else None
     if m and len(m.group(1)) + len(m.group(2)) == 5:
         return len(m.group(1))
-    m2 = _SCORE.search(text)
+    m2 = _SCORE.search(text) if _SCORE_DIGIT.search(text) else None
     if m2:
         return int(m2.group(1) or m2.group(2))
     return None
@@ -527,11 +543,17 @@ _JUDGED: tuple[tuple[tuple[str, ...], Callable[[Doc, Match], bool]], ...] = (
 )
 
 
+@lru_cache(maxsize=64)
+def _complaint_patterns(extra: tuple[str, ...]) -> tuple[str, ...]:
+    """The same tuple object for the same extras: find_any indexes a list once, known by its identity."""
+    return (*COMPLAINT_PATTERNS, *extra)
+
+
 def is_complaint(doc: Doc, extra: Iterable[str] = ()) -> bool:
     stars = review_stars(doc.text)
     if stars is not None:
         return stars <= 3
-    for m in find_any(doc, (*COMPLAINT_PATTERNS, *extra)):
+    for m in find_any(doc, _complaint_patterns(tuple(extra))):
         if m.first == m.last and not doc.tokens[m.first].info.known:
             continue  # a typo one edit from «ужас» («увас») is no complaint
         if not sentence_has(doc, doc.sentence_of(m.first), COMPLAINT_UNLESS):

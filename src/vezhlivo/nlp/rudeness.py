@@ -121,17 +121,26 @@ def rude_spans(doc: Doc, *, own: bool = True, lex: Lexicon | None = None) -> lis
 
 def _rude_spans(doc: Doc, own: bool, lex: Lexicon) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
-    for sent in doc.sentences:
-        words = doc.words(sent, own=own)
-        for k, i in enumerate(words):
-            tok = doc.tokens[i]
-            if tok.kind is not Kind.WORD:
+    sentences, tokens = doc.sentences, doc.tokens
+    # one pass over the text's words: most have no kind, and only an insult needs its sentence's words
+    for i in doc.words(own=own):
+        tok = tokens[i]
+        if tok.kind is not Kind.WORD:
+            continue
+        kind = _form_kind(tok.norm, lex)
+        if kind is None:
+            continue
+        sent = sentences[tok.sent]
+        if not sent.first <= i < sent.last:
+            continue  # a trailing token outside every sentence: not searched
+        if kind == "insult":
+            words = doc.words(sent, own=own)
+            if not _insult_in_context(doc, words, words.index(i), lex):
                 continue
-            kind = _form_kind(tok.norm, lex)
-            if kind is not None and (kind != "insult" or _insult_in_context(doc, words, k, lex)):
-                found.append((tok.start, tok.end, kind))
+        found.append((tok.start, tok.end, kind))
+    # the lexicon's own tuples: find_any knows a list by its identity, a copy per call is a new list to index
     for patterns, kind in ((lex.mild_patterns, "mild"), (lex.contempt, "contempt"), (lex.sarcasm, "sarcasm")):
-        for m in find_any(doc, list(patterns), own=own):
+        for m in find_any(doc, patterns, own=own):
             found.append((m.start, m.end, kind))
     found.sort(key=lambda x: (x[0], -x[1]))
     merged: list[tuple[int, int, str]] = []

@@ -15,7 +15,8 @@ from .base import RuleContext, Skip, check
 
 
 def _has(ctx: RuleContext, doc: Doc, key: str, unless_key: str | None = None) -> bool:
-    return bool(find_unless(doc, ctx.strings(key), ctx.strings(unless_key) if unless_key else ()))
+    # tuples built once per rulebook: find_any indexes a list once, known by its identity
+    return bool(find_unless(doc, ctx.string_tuple(key), ctx.string_tuple(unless_key) if unless_key else ()))
 
 
 def _complaint_window(ctx: RuleContext) -> tuple[int, list[int]]:
@@ -57,7 +58,7 @@ def show_understanding(ctx: RuleContext) -> Iterator[Finding]:
     yield from _missing(ctx, "understanding", "understanding_unless")
 
 
-def _step_times(doc: Doc, frequency: list[str]) -> bool:
+def _step_times(doc: Doc, frequency: tuple[str, ...]) -> bool:
     """A concrete time of a step («сегодня до 18:00», «через час»), not of a frequency («каждые два часа»)."""
     times = [t for t in find_times(doc) if t.concrete]
     if not times or not frequency:
@@ -70,8 +71,8 @@ def _step_times(doc: Doc, frequency: list[str]) -> bool:
 def offer_solution(ctx: RuleContext) -> Iterator[Finding]:
     first, _ = _complaint_window(ctx)
     ops = operator_turns_after(ctx.ann, first)
-    offers = ctx.strings("compensations") + ctx.strings("solutions")
-    frequency = ctx.strings("frequency")
+    offers = ctx.derived("offers", lambda: (*ctx.strings("compensations"), *ctx.strings("solutions")))
+    frequency = ctx.string_tuple("frequency")
     for i in ops:
         doc = ctx.doc(i)
         if offers and find_any(doc, offers):
@@ -83,15 +84,16 @@ def offer_solution(ctx: RuleContext) -> Iterator[Finding]:
 
 @check("C5")
 def abusive_client(ctx: RuleContext) -> Iterator[Finding]:
-    words = (*ABUSE_WORDS, *ctx.strings("extra_abuse_words"))
-    threats = (*THREAT_PATTERNS, *ctx.strings("extra_threats"))
+    # once per rulebook: the same tuples for every message (find_any and the Doc memo key on them)
+    words = ctx.derived("abuse_words", lambda: (*ABUSE_WORDS, *ctx.strings("extra_abuse_words")))
+    threats = ctx.derived("threats", lambda: (*THREAT_PATTERNS, *ctx.strings("extra_threats")))
     # only the first abusive message matters: the later ones need no scan
     first = next((m.index for m in ctx.client_messages() if abuse_spans(ctx.doc(m.index), words, threats)), None)
     if first is None:
         raise Skip("the client is not abusive")
     yield ctx.contact_finding(turn=first)
     # the operator must stay polite: no insult or threat back, no «ты», no retort
-    retorts = ctx.strings("retorts")
+    retorts = ctx.string_tuple("retorts")
     for i in operator_turns_after(ctx.ann, first):
         doc = ctx.doc(i)
         spans = [(s, e) for s, e, _ in abuse_spans(doc, words, threats)]
@@ -141,8 +143,8 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
     min_overlap = float(ctx.param("min_question_overlap", 0.6))
     min_same = float(ctx.param("min_answer_similarity", 0.8))
     min_words = int(ctx.param("min_question_words", 3))
-    markers = ctx.strings("repeat_markers")
-    again = ctx.strings("answer_markers")
+    markers = ctx.string_tuple("repeat_markers")
+    again = ctx.string_tuple("answer_markers")
     min_answer_overlap = float(ctx.param("min_answer_overlap", 0.75))
 
     def answer_after(turn: int) -> int | None:
@@ -154,12 +156,14 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
         return None
 
     done: set[int] = set()
+    # every pair of client messages is compared: their lemmas once, not once per pair
+    lemmas = [_content_lemmas(ctx.doc(c.index)) for c in clients]
     for k, later in enumerate(clients[1:], start=1):
         dl = ctx.doc(later.index)
-        ll = _content_lemmas(dl)
+        ll = lemmas[k]
         marked = bool(markers and find_any(dl, markers))
-        for earlier in clients[:k]:
-            le = _content_lemmas(ctx.doc(earlier.index))
+        for j, earlier in enumerate(clients[:k]):
+            le = lemmas[j]
             repeated = marked or (min(len(ll), len(le)) >= min_words and _overlap(ll, le) >= min_overlap)
             if not repeated:
                 continue

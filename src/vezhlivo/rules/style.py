@@ -68,7 +68,7 @@ def _unreadable(low: str) -> bool:
     try:
         if sp.hunspell_ok(low):
             return False
-        return len(low) < 5 or not sp.one_edit_words(low)
+        return len(low) < 5 or not sp.has_one_edit_word(low)
     except sp.SpellerUnavailable:
         return len(low) < 5
 
@@ -148,28 +148,19 @@ def spelling(ctx: RuleContext) -> Iterator[Finding]:
     why = sp.available()
     if why:
         raise Skip(f"spell checking is unavailable: {why}")
-    accepted = set(ctx.derived("accepted", lambda: _accepted_words(ctx)))
-    accepted |= ctx.ann.client_names | ctx.ann.operator_names
-    if ctx.conv.client.name:
-        accepted |= {norm(w) for w in ctx.conv.client.name.split()}
-    if ctx.conv.client.patronymic:
-        accepted.add(norm(ctx.conv.client.patronymic))
-    if ctx.conv.operator.name:
-        accepted |= {norm(w) for w in ctx.conv.operator.name.split()}
     min_len = int(ctx.param("min_letters", 4))
-    for cm in ctx.client_messages():  # words the client wrote: names, products, places
-        accepted |= {t.norm for t in ctx.doc(cm.index).tokens if t.kind is Kind.WORD}
     stems = ctx.derived("stems", lambda: tuple(norm(w) for w in ctx.param("accept_stems", [])))
     max_short = int(ctx.param("max_distance", 1))
     max_long = int(ctx.param("max_distance_long", 2))
     long_from = int(ctx.param("long_word_letters", 6))
+    accepted: set[str] | None = None  # built at the first word the dictionary lacks: most contacts have none
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        for i, t in enumerate(doc.tokens):
-            # the cheap tests first: most words are known to the dictionary
-            if t.kind is not Kind.WORD or t.mask is not None or len(t.text) < min_len or t.info.known:
-                continue
-            if _LAT.search(t.text) or t.norm in accepted or t.text.isupper():
+        for i in _unknown_words(doc, min_len):
+            t = doc.tokens[i]
+            if accepted is None:
+                accepted = _accepted_in_contact(ctx)
+            if t.norm in accepted:
                 continue
             if t.text[0].isupper() and (not _sentence_first(doc, i) or _PROPER & t.info.grammemes):
                 continue  # a proper name
@@ -183,6 +174,30 @@ def spelling(ctx: RuleContext) -> Iterator[Finding]:
             if sugg is None or norm(sugg) == t.norm:
                 continue
             yield ctx.finding(m.index, t.start, t.end, suggestion=sugg)
+
+
+def _unknown_words(doc: Doc, min_len: int) -> list[int]:
+    """The tokens W2 asks the speller about: long enough Cyrillic words, not shouted, not quoted or
+    masked, unknown to pymorphy3 — the cheap tests, once per text (a pure function of it)."""
+    return doc.remember(("style.unknown_words", min_len), lambda: [
+        i for i, t in enumerate(doc.tokens)
+        if t.kind is Kind.WORD and t.mask is None and len(t.text) >= min_len and not t.info.known
+        and not _LAT.search(t.text) and not t.text.isupper()])
+
+
+def _accepted_in_contact(ctx: RuleContext) -> set[str]:
+    """The rulebook's accepted words, the names of both sides and every word the client wrote."""
+    accepted = set(ctx.derived("accepted", lambda: _accepted_words(ctx)))
+    accepted |= ctx.ann.client_names | ctx.ann.operator_names
+    if ctx.conv.client.name:
+        accepted |= {norm(w) for w in ctx.conv.client.name.split()}
+    if ctx.conv.client.patronymic:
+        accepted.add(norm(ctx.conv.client.patronymic))
+    if ctx.conv.operator.name:
+        accepted |= {norm(w) for w in ctx.conv.operator.name.split()}
+    for cm in ctx.client_messages():  # words the client wrote: names, products, places
+        accepted |= {t.norm for t in ctx.doc(cm.index).tokens if t.kind is Kind.WORD}
+    return accepted
 
 
 def _accepted_words(ctx: RuleContext) -> frozenset[str]:
