@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar, cast
 
-from razdel import sentenize, tokenize
-
+from . import segment
 from .morph import WordInfo, is_known, norm, word_info
 
 T = TypeVar("T")
@@ -178,18 +177,22 @@ def _classify(text: str) -> Kind:
 
 
 _DIGIT = re.compile(r"\d")
+# What a match of each mask expression cannot lack (keep them in step with the expressions above): the
+# expressions are slow and most messages lack these, so they skip the scan.
+_URL_HINT = re.compile(r"://|www\.|\.(?:ru|рф|com|net|org|su|io|info|рус)", re.I)
+_CODE_HINT = re.compile(r"[№#A-Za-z]|-\d|\d{5}")
+_QUOTE_HINT = re.compile('[«“„">]')
 
 
 def _find_masks(text: str) -> list[tuple[int, int, Mask]]:
     spans: list[tuple[int, int, Mask]] = []
-    # each expression needs a character most messages lack: skip the scan when it is absent
     has_digit = _DIGIT.search(text) is not None
     for rx, kind, possible in (
         (_EMAIL, Mask.EMAIL, "@" in text),
-        (_URL, Mask.URL, "." in text or "://" in text),
+        (_URL, Mask.URL, _URL_HINT.search(text) is not None),
         (_PHONE, Mask.PHONE, has_digit),
-        (_CODE, Mask.CODE, has_digit),
-        (_QUOTE, Mask.QUOTE, any(q in text for q in '«“„">')),
+        (_CODE, Mask.CODE, has_digit and _CODE_HINT.search(text) is not None),
+        (_QUOTE, Mask.QUOTE, _QUOTE_HINT.search(text) is not None),
     ):
         if not possible:
             continue
@@ -210,62 +213,58 @@ def _split_glued_negation(tok_text: str, start: int) -> list[tuple[str, int, int
     return None
 
 
-# Texts of letters, digits, spaces and plain punctuation only (about half of all messages): razdel
-# splits them exactly at runs of letters of one script, of digits and of punctuation (checked
-# against razdel on random strings in the tests), and a regular expression does it ten times
-# faster. Not when a digit touches a point or a comma: razdel's rules for «12,80» and «44, 01» apply.
-_SIMPLE_TEXT = re.compile(r"[A-Za-zА-Яа-яЁё0-9 \n,.!?]*\Z")
-_NUMBER_GLUE = re.compile(r"\d[.,]|[.,]\d")
-_SIMPLE_TOKEN = re.compile(r"[А-Яа-яЁё]+|[A-Za-z]+|[0-9]+|[.!?]+|,")
-
-
 def split_tokens(text: str) -> list[tuple[str, int, int]]:
     """razdel's tokens of ``text`` as (text, start, end)."""
-    if _SIMPLE_TEXT.match(text) and not _NUMBER_GLUE.search(text):
-        return [(m.group(), m.start(), m.end()) for m in _SIMPLE_TOKEN.finditer(text)]
-    return [(sub.text, sub.start, sub.stop) for sub in tokenize(text)]
+    return segment.tokens(text)
+
+
+# Enum members bound once: the loop below runs for every token of every message.
+_WORD_KIND = Kind.WORD
+_PUNCT_KIND = Kind.PUNCT
+_EMOJI_KIND = Kind.EMOJI
+# Word tokens' normal forms ("" for a token that is no word): the same few thousand words make up most
+# messages, and a look-up is cheaper than matching _WORD and lower-casing. Cleared when it grows too big.
+_WORD_NORMS: dict[str, str] = {}
+_WORD_NORMS_LIMIT = 50_000
+# A character every _EMOJI match contains: most messages have none and skip the full scan.
+_EMOJI_HINT = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d:;)]")
 
 
 def make_doc(text: str) -> Doc:
     masks = _find_masks(text)
     tokens: list[Token] = []
-    emoji_spans = [(m.start(), m.end()) for m in _EMOJI.finditer(text)]
-    for piece, start, end in split_tokens(text):
-        is_word = _WORD.match(piece) is not None
-        # razdel glues emoticons such as ":)" to punctuation; keep emoji as separate tokens
-        inside_emoji = [(s, e) for s, e in emoji_spans if start <= s and e <= end] if emoji_spans else None
-        if inside_emoji and not is_word:
-            pos = start
-            for s, e in inside_emoji:
-                if s > pos:
-                    tokens.append(_token(text[pos:s], pos, s))
-                tokens.append(Token(text[s:e], s, e, text[s:e], Kind.EMOJI))
-                pos = e
-            if pos < end:
-                tokens.append(_token(text[pos:end], pos, end))
+    add = tokens.append
+    emoji_spans = [(m.start(), m.end()) for m in _EMOJI.finditer(text)] if _EMOJI_HINT.search(text) else None
+    known_pieces = _WORD_NORMS
+    if len(known_pieces) > _WORD_NORMS_LIMIT:
+        known_pieces.clear()
+    for piece, start, end in segment.tokens(text):
+        low = known_pieces.get(piece)
+        if low is None:
+            low = known_pieces[piece] = norm(piece) if _WORD.match(piece) else ""
+        if not low:
+            # razdel glues emoticons such as ":)" to punctuation; keep emoji as separate tokens
+            inside_emoji = [(s, e) for s, e in emoji_spans if start <= s and e <= end] if emoji_spans else None
+            if inside_emoji:
+                pos = start
+                for s, e in inside_emoji:
+                    if s > pos:
+                        add(_token(text[pos:s], pos, s))
+                    add(Token(text[s:e], s, e, text[s:e], _EMOJI_KIND))
+                    pos = e
+                if pos < end:
+                    add(_token(text[pos:end], pos, end))
+            elif piece in _PLAIN_PUNCT:  # what _token would make, without classifying and lower-casing
+                add(Token(piece, start, end, piece, _PUNCT_KIND))
+            else:
+                add(_token(piece, start, end))
             continue
-        if not is_word:
-            tokens.append(_token(piece, start, end))
-            continue
-        low = norm(piece)
         split = _split_glued_negation(piece, start) if len(low) > 4 and low.startswith(_NE_PREFIX) else None
         if split:
             tokens.extend(_token(t, s, e) for t, s, e in split)
         else:
-            tokens.append(Token(piece, start, end, low, Kind.WORD))
-    sentences: list[Sentence] = []
-    ti = 0
-    for sent in sentenize(text):
-        first = ti
-        while ti < len(tokens) and tokens[ti].start < sent.stop:
-            tokens[ti].sent = len(sentences)
-            ti += 1
-        sentences.append(Sentence(sent.start, sent.stop, first, ti))
-    while ti < len(tokens):  # trailing whitespace-only tails
-        tokens[ti].sent = max(len(sentences) - 1, 0)
-        ti += 1
-    if not sentences:
-        sentences.append(Sentence(0, len(text), 0, len(tokens)))
+            add(Token(piece, start, end, low, _WORD_KIND))
+    sentences = _sentences(text, tokens)
     for tok in tokens if masks else ():
         for s, e, kind in masks:
             if (s <= tok.start and tok.end <= e) or (kind is not Mask.QUOTE and s < tok.end and tok.start < e):
@@ -274,5 +273,29 @@ def make_doc(text: str) -> Doc:
     return Doc(text=text, tokens=tokens, sentences=sentences, masks=masks)
 
 
+def _sentences(text: str, tokens: list[Token]) -> list[Sentence]:
+    """razdel's sentences, each token numbered with the first sentence that has not ended before it."""
+    spans = segment.sentences(text)
+    if len(spans) == 1:  # half of all messages: every token keeps sentence 0, its default
+        start, stop = spans[0]
+        inside = len(tokens)
+        while inside and tokens[inside - 1].start >= stop:  # whitespace-only tails
+            inside -= 1
+        return [Sentence(start, stop, 0, inside)]
+    sentences: list[Sentence] = []
+    ti = 0
+    for sent_start, sent_stop in spans:
+        first = ti
+        number = len(sentences)
+        while ti < len(tokens) and tokens[ti].start < sent_stop:
+            tokens[ti].sent = number
+            ti += 1
+        sentences.append(Sentence(sent_start, sent_stop, first, ti))
+    while ti < len(tokens):  # whitespace-only tails
+        tokens[ti].sent = len(sentences) - 1
+        ti += 1
+    return sentences
+
+
 def _token(text: str, start: int, end: int) -> Token:
-    return Token(text=text, start=start, end=end, norm=norm(text), kind=_classify(text))
+    return Token(text, start, end, norm(text), _classify(text))
