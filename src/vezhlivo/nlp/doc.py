@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -107,16 +108,17 @@ class Doc:
         """Indices of word and number tokens (of one sentence), skipping masked ones when ``own``."""
         key = (sent.first, sent.last, own) if sent else (-1, -1, own)
         cached = self._words.get(key)
-        if cached is not None:
-            return cached
-        rng = range(sent.first, sent.last) if sent else range(len(self.tokens))
-        out = []
-        for i in rng:
-            t = self.tokens[i]
-            if t.kind in (Kind.WORD, Kind.NUMBER) and not (own and t.mask is not None):
-                out.append(i)
-        self._words[key] = out
-        return out
+        if cached is None:
+            every = self._words.get((-1, -1, own))
+            if every is None:
+                every = self._words[(-1, -1, own)] = [
+                    i for i, t in enumerate(self.tokens)
+                    if (t.kind is Kind.WORD or t.kind is Kind.NUMBER) and not (own and t.mask is not None)]
+            if sent is None:
+                return every
+            # the text's list is in order: a sentence's words are one slice of it
+            cached = self._words[key] = every[bisect_left(every, sent.first):bisect_left(every, sent.last)]
+        return cached
 
     def vocabulary(self, own: bool = True) -> tuple[frozenset[str], tuple[str, ...]]:
         """Every lemma and form of the (own) words, and the long words the dictionary does not know
