@@ -91,6 +91,37 @@ def _thou_form(form: str) -> bool:
     return _IS_2SG(t) or (t.info.lemma == "твой" and t.info.pos == "ADJF" and t.info.known)
 
 
+class _ThouForms:
+    """The words already asked of ``_thou_form``, and those of them that are «ты» forms: whether a text
+    has one is then two set operations in C instead of a call per word."""
+
+    __slots__ = ("hits", "seen")
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.hits: set[str] = set()
+
+    def any_in(self, words: frozenset[str]) -> bool:
+        new = words - self.seen
+        if new:
+            self.hits.update(w for w in new if _thou_form(w))
+            self.seen.update(new)  # after ``hits``: a word seen is a word classified
+        return not self.hits.isdisjoint(words)
+
+
+_thou_forms = _ThouForms()
+
+
+def _may_thou(doc: Doc) -> bool:
+    """Could a word of the text be a «ты» form? Asked of its vocabulary (forms and lemmas of its own
+    words): a superset of the forms A1 tests, so False is certain."""
+    global _thou_forms
+    forms = _thou_forms
+    if len(forms.seen) > 200_000:  # bounded; a fresh object, so a concurrent caller keeps a whole one
+        forms = _thou_forms = _ThouForms()
+    return forms.any_in(doc.vocabulary()[0])
+
+
 @check("A1")
 def second_person_singular(ctx: RuleContext) -> Iterator[Finding]:
     fixed = ctx.derived("fixed", lambda: [(p, re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)"))
@@ -98,9 +129,11 @@ def second_person_singular(ctx: RuleContext) -> Iterator[Finding]:
     allowed = ctx.derived("allowed", lambda: frozenset(norm(w) for w in ctx.param("allowed_words", [])))
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
+        if not _may_thou(doc):
+            continue  # most messages
         toks = doc.tokens
         words = own_words(doc)
-        # positions (in ``words``) of «ты» forms; most messages have none and are done here
+        # positions (in ``words``) of «ты» forms
         hits = [pos for pos, i in enumerate(words) if _thou_form(toks[i].norm) and toks[i].norm not in allowed]
         if not hits:
             continue
@@ -153,10 +186,9 @@ def capital_vy(ctx: RuleContext) -> Iterator[Finding]:
         raise Skip("the company writes «вы» in lower case (params.enabled_written is off)")
     if not ctx.conv.channel.written:
         raise Skip("A2 is about writing")
-    group_after = ctx.word_set("group_after")
-    group_before = ctx.word_set("group_before")
-    group_nouns = ctx.word_set("group_nouns")
-    not_companions = ctx.word_set("not_companions")
+    # one look-up per contact instead of one per list
+    group_after, group_before, group_nouns, not_companions = ctx.derived("word_sets", lambda: tuple(
+        ctx.word_set(k) for k in ("group_after", "group_before", "group_nouns", "not_companions")))
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         if doc.vocabulary()[0].isdisjoint(_VY_WORDS):
@@ -178,6 +210,8 @@ def capital_vy(ctx: RuleContext) -> Iterator[Finding]:
 
 def _plural_audience(doc: Doc, nouns: frozenset[str]) -> bool:
     """«Уважаемые клиенты, вы можете…»: a notice to many readers."""
+    if not doc.masks and doc.vocabulary()[0].isdisjoint(nouns):
+        return False  # no masked word, so the vocabulary has every word's lemmas: none of the nouns
     return any(t.kind is Kind.WORD and t.info.lemma in nouns and "plur" in t.info.grammemes
                and "nomn" in t.info.grammemes for t in doc.tokens)
 
@@ -349,17 +383,21 @@ def _name_stems(ctx: RuleContext) -> dict[str, str]:
     return stems
 
 
+def _familiarity_lists(ctx: RuleContext) -> tuple[re.Pattern[str], frozenset[str], frozenset[str], frozenset[str],
+                                                   frozenset[str], frozenset[str]]:
+    """A5's parameters as it uses them, once per rulebook."""
+    adjectives = ctx.word_set("endearing_adjectives")
+    nouns = ctx.word_set("endearing_nouns")
+    return (_diminutive_re(list(ctx.param("diminutive_suffixes", []))), adjectives, nouns, adjectives | nouns,
+            ctx.word_set("person_nouns"), ctx.word_set("address_openers"))
+
+
 @check("A5")
 def familiarity(ctx: RuleContext) -> Iterator[Finding]:
-    dim = ctx.derived("diminutive", lambda: _diminutive_re(list(ctx.param("diminutive_suffixes", []))))
+    dim, adjectives, nouns, endearing, persons, openers = ctx.derived("lists", lambda: _familiarity_lists(ctx))
     stems = _name_stems(ctx)
     starts = tuple(stems)
     full_names = ctx.ann.client_names
-    adjectives = ctx.word_set("endearing_adjectives")
-    nouns = ctx.word_set("endearing_nouns")
-    endearing = ctx.derived("endearing", lambda: adjectives | nouns)
-    persons = ctx.word_set("person_nouns")
-    openers = ctx.word_set("address_openers")
     default = ctx.spec.suggestion
     client_name = ctx.conv.client.name.split()[0] if ctx.conv.client.name else None
     for m in ctx.operator_messages():

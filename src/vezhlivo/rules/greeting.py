@@ -11,7 +11,16 @@ from functools import lru_cache
 from ..model import Channel, Direction, Event, Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Sentence, Token
 from ..nlp.morph import norm
-from ..nlp.patterns import Match, compile_pattern, find_in_sentence, find_unless, has_match, may_match, sentence_has
+from ..nlp.patterns import (
+    Match,
+    Pattern,
+    compile_pattern,
+    find_in_sentence,
+    find_unless,
+    has_match,
+    may_match,
+    sentence_has,
+)
 from .base import RuleContext, Skip, check
 
 # ----------------------------------------------------------------- shared helpers
@@ -50,7 +59,7 @@ def first_sentence_span(doc: Doc) -> tuple[int, int]:
 
 
 def message_has(ctx: RuleContext, m: Message, patterns: list[str] | tuple[str, ...]) -> bool:
-    return bool(patterns) and has_match(ctx.doc(m.index), tuple(patterns))
+    return bool(patterns) and has_match(ctx.doc(m.index), patterns)
 
 
 def local_time(ctx: RuleContext, m: Message) -> datetime | None:
@@ -137,17 +146,16 @@ def _missing_parts(ctx: RuleContext, msgs: list[Message], *, client_name: bool) 
     greet: Match | None = None
     greeted = own = client = False
     indices = {m.index for m in msgs}
+    greetings, self_intro = ctx.string_tuple("greetings"), ctx.string_tuple("self_intro")
     for m in msgs:
         doc = ctx.doc(m.index)
-        g = _greeting(ctx, doc)
-        if g is not None:
-            greeted = True
-            if m is msgs[0]:
-                greet = g
-        if name and says_name(doc, name):
-            own = True
-        if not name and has_match(doc, ctx.string_tuple("self_intro")):
-            own = True
+        if m is msgs[0]:
+            greet = _greeting(ctx, doc)  # where the finding points
+            greeted = greet is not None
+        elif not greeted:  # a later message only has to greet at all
+            greeted = has_match(doc, greetings)
+        if not own:
+            own = says_name(doc, name) is not None if name else has_match(doc, self_intro)
     if client_name and ctx.conv.client.name:
         client = any(nm.turn in indices for nm in ctx.ann.name_mentions(ctx.ann.client_names))
     missing = []
@@ -211,6 +219,12 @@ def outgoing_greeting(ctx: RuleContext) -> Iterator[Finding]:
 # ----------------------------------------------------------------- G3
 
 
+def _anchored(ctx: RuleContext, key: str) -> tuple[Pattern, ...]:
+    """The patterns of a list, anchored at the start of the sentence, compiled once per rulebook."""
+    return ctx.derived(f"anchored:{key}", lambda: tuple(
+        compile_pattern(p if p.startswith("^") else "^ " + p) for p in ctx.strings(key)))
+
+
 @check("G3")
 def household_opener(ctx: RuleContext) -> Iterator[Finding]:
     """«Алло», «Да?», «Слушаю», «Что вам надо?» as the operator's first words."""
@@ -224,11 +238,10 @@ def household_opener(ctx: RuleContext) -> Iterator[Finding]:
     sent = doc.sentences[0]
     before = [x for x in ctx.conv.messages[: m.index] if x.role is Role.CLIENT and x.text]
     picks_up = not before
-    pats = ctx.strings("openers") + (ctx.strings("pickup_openers") if picks_up else [])
+    pats = _anchored(ctx, "openers") + (_anchored(ctx, "pickup_openers") if picks_up else ())
     if is_question(doc, sent):
-        pats += ctx.strings("bare_question_openers")
-    for p in pats:
-        pat = compile_pattern(p if p.startswith("^") else "^ " + p)
+        pats += _anchored(ctx, "bare_question_openers")
+    for pat in pats:
         match = next(find_in_sentence(doc, sent, pat), None)
         if match is not None:
             yield ctx.match_finding(m.index, match, suggestion=greeting_form(ctx))
@@ -358,14 +371,15 @@ def ask_the_name(ctx: RuleContext) -> Iterator[Finding]:
 # ----------------------------------------------------------------- G6
 
 
-def _needs_no_reply(ctx: RuleContext, m: Message) -> bool:
-    """«Спасибо», «ок», «хорошо, жду»: a short closing word of the client that nobody has to answer fast."""
+def _needs_no_reply(ctx: RuleContext, m: Message, max_words: int, closing: tuple[str, ...]) -> bool:
+    """«Спасибо», «ок», «хорошо, жду»: a short closing word of the client that nobody has to answer fast
+    (at most ``max_words`` words matching ``closing``: params.no_reply_words and no_reply_needed)."""
     if "?" in m.text:
         return False
     doc = ctx.doc(m.index)
-    if len(doc.words(own=False)) > int(ctx.param("no_reply_words", 3)):
+    if len(doc.words(own=False)) > max_words:
         return False
-    return has_match(doc, ctx.string_tuple("no_reply_needed"))
+    return has_match(doc, closing)
 
 
 @check("G6")
@@ -382,20 +396,27 @@ def answer_fast(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.contact_finding(
                 message=f"{ctx.spec.message} Трубку сняли через {conv.ring_seconds:.0f} с (норма — до {limit:.0f} с).")
         return
-    first_limit = float(ctx.param("first_reply_seconds", 30))
-    later_limit = float(ctx.param("reply_seconds", 60))
-    waits = ctx.string_tuple("wait_asked")
+    first_limit, later_limit, waits, max_words, closing = ctx.derived("settings", lambda: (
+        float(ctx.param("first_reply_seconds", 30)), float(ctx.param("reply_seconds", 60)),
+        ctx.string_tuple("wait_asked"), int(ctx.param("no_reply_words", 3)), ctx.string_tuple("no_reply_needed")))
     waiting_since: datetime | None = None
     answered_once = False
     seen_time = False
     asked_to_wait = False  # the operator said «минуту, уточню»: the next answer is not a slow reply
+    # the operator's last message, not yet searched for ``waits``: most are followed by another operator
+    # message or by nothing, and then nobody needs to know
+    unasked: Message | None = None
     for m in conv.messages:
         if m.role is Role.CLIENT:
             if m.ts is None:
                 continue
             seen_time = True
-            if waiting_since is None and not asked_to_wait and not _needs_no_reply(ctx, m):
-                waiting_since = m.ts
+            if waiting_since is None:
+                if unasked is not None:
+                    asked_to_wait = bool(waits) and has_match(ctx.doc(unasked.index), waits)
+                    unasked = None
+                if not asked_to_wait and not _needs_no_reply(ctx, m, max_words, closing):
+                    waiting_since = m.ts
         elif m.role is Role.OPERATOR:
             if m.ts is None:
                 continue
@@ -409,10 +430,11 @@ def answer_fast(ctx: RuleContext) -> Iterator[Finding]:
                         message=f"{ctx.spec.message} Ответ через {gap:.0f} с (норма — до {limit:.0f} с).")
             waiting_since = None
             answered_once = True
-            asked_to_wait = bool(waits) and has_match(ctx.doc(m.index), waits)
+            unasked = m
         elif m.event in (Event.HOLD_START, Event.TRANSFER, Event.CLOSE):
             waiting_since = None
             asked_to_wait = False
+            unasked = None
             if m.event is Event.HOLD_START:
                 answered_once = True
     if not seen_time:

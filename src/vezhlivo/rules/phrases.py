@@ -23,7 +23,8 @@ from .base import RuleContext, check, own_words
 @check("F3")
 def vague_sorting_out(ctx: RuleContext) -> Iterator[Finding]:
     """«Мы разберёмся» without a deadline anywhere in the same message."""
-    patterns, unless, deadline = ctx.string_tuple("patterns"), ctx.string_tuple("unless"), ctx.string_tuple("deadline")
+    patterns, unless, deadline = ctx.derived("lists", lambda: tuple(
+        ctx.string_tuple(k) for k in ("patterns", "unless", "deadline")))
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         hits = find_unless(doc, patterns, unless)
@@ -35,12 +36,14 @@ def vague_sorting_out(ctx: RuleContext) -> Iterator[Finding]:
 @check("F4")
 def you_must(ctx: RuleContext) -> Iterator[Finding]:
     """«Вы должны/обязаны…»: an order to the client; not a negation, not an expectation."""
-    patterns, unless = ctx.string_tuple("patterns"), ctx.string_tuple("unless")
-    elided = ctx.string_tuple("elided_patterns")
-    expect = ctx.derived("expect", lambda: frozenset(ctx.strings("expectation_verbs")))
+    # once per rulebook; ``both`` is one list object, which the searches know by identity
+    unless, elided, both, expect = ctx.derived("lists", lambda: (
+        ctx.string_tuple("unless"), ctx.string_tuple("elided_patterns"),
+        ctx.string_tuple("patterns") + ctx.string_tuple("elided_patterns"),
+        frozenset(ctx.strings("expectation_verbs"))))
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        for match in find_unless(doc, (*patterns, *elided), unless):
+        for match in find_unless(doc, both, unless):
             inside = [doc.tokens[i] for i in range(match.first, match.last + 1)]
             if any(t.norm in ("не", "ни") for t in inside):
                 continue  # «Вы не должны ничего доплачивать»: a reassurance
@@ -97,9 +100,9 @@ _WORD_RX = re.compile(r"[а-яёa-z]+", re.I)
 @check("F7")
 def bare_no(ctx: RuleContext) -> Iterator[Finding]:
     """A sentence that is only «нет» (with regret words) and nothing offered instead."""
-    bare = ctx.derived("bare", lambda: frozenset(ctx.strings("bare_words")))
-    alternative = ctx.string_tuple("alternative")
-    questions = ctx.string_tuple("reassurance_questions")
+    bare, alternative, questions = ctx.derived("lists", lambda: (
+        frozenset(ctx.strings("bare_words")), ctx.string_tuple("alternative"),
+        ctx.string_tuple("reassurance_questions")))
     last_client: Message | None = None
     for m in ctx.conv.messages:
         if m.role is Role.CLIENT and m.text:
@@ -194,13 +197,13 @@ class _Said:
 @check("F15")
 def repeating_the_answer(ctx: RuleContext) -> Iterator[Finding]:
     """«Я же говорю…», and the same answer sent again after the client spoke."""
-    patterns, unless = ctx.string_tuple("patterns"), ctx.string_tuple("unless")
+    patterns, unless, hold = ctx.derived("lists", lambda: tuple(
+        ctx.string_tuple(k) for k in ("patterns", "unless", "repeat_unless")))
     for m in ctx.operator_messages():
         for match in find_unless(ctx.doc(m.index), patterns, unless):
             yield ctx.match_finding(m.index, match)
     min_words = int(ctx.param("repeat_min_words", 8))
     similarity = float(ctx.param("repeat_similarity", 0.85))
-    hold = ctx.string_tuple("repeat_unless")
     earlier: list[_Said] = []
     client_since = False
     for m in ctx.conv.messages:

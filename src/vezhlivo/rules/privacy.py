@@ -28,8 +28,8 @@ _DIGIT = re.compile(r"\d")
 def employee_phone(ctx: RuleContext) -> Iterator[Finding]:
     """A phone number given next to a courier, driver or master: the employee's personal data."""
     client_phones: set[str | None] | None = None  # parsed when first needed: most contacts give no phone
-    employee, unless = ctx.string_tuple("employee"), ctx.string_tuple("unless")
-    number_phrases = ctx.string_tuple("number_phrases")
+    employee, unless, number_phrases = ctx.derived("lists", lambda: tuple(
+        ctx.string_tuple(k) for k in ("employee", "unless", "number_phrases")))
     for m in ctx.operator_messages():
         if not _DIGIT.search(m.text):
             continue  # no phone mask, and no number dictated in digits
@@ -107,14 +107,12 @@ def _refused(words: list[Token], verbs: frozenset[str], bans: frozenset[str]) ->
 
 @check("P2")
 def personal_channels(ctx: RuleContext) -> Iterator[Finding]:
-    plain = ctx.string_tuple("patterns")
-    with_number = ctx.derived("with_own_number", lambda: plain + ctx.string_tuple("own_number"))
-    unless = ctx.string_tuple("unless")
-    verbs = ctx.word_set("refusal_verbs")
-    bans = ctx.word_set("refusal_words")
+    plain, with_number, unless, verbs, bans = ctx.derived("lists", lambda: (
+        ctx.string_tuple("patterns"), ctx.string_tuple("patterns") + ctx.string_tuple("own_number"),
+        ctx.string_tuple("unless"), ctx.word_set("refusal_verbs"), ctx.word_set("refusal_words")))
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        pats = with_number if any(k is Mask.PHONE for _, _, k in doc.masks) else plain
+        pats = with_number if doc.masks and any(k is Mask.PHONE for _, _, k in doc.masks) else plain
         for match in find_unless(doc, pats, unless):
             if _refused(_clause(doc, match), verbs, bans):
                 continue

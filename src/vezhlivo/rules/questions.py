@@ -4,13 +4,13 @@ summing up instead of doubting the client (Q7). Q4–Q6 need the recording and l
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeVar, cast
 
 from ..model import Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Sentence, Token
-from ..nlp.patterns import Element, Pattern, compile_pattern, find_any, sentence_has
+from ..nlp.patterns import Element, Pattern, compile_pattern, find_any, may_match, sentence_has
 from .base import RuleContext, Skip, check
 from .greeting import is_question, sentence_text
 
@@ -29,10 +29,15 @@ class Ask:
 
 def clauses(doc: Doc) -> list[Sentence]:
     """Sentences, cut once more after every «?»: hurried chat text glues «какой размер? чтобы…» together."""
-    if "?" not in doc.text:
+    text = doc.text
+    if "?" not in text:
         return list(doc.sentences)  # nothing to cut (most texts)
     out: list[Sentence] = []
+    toks = doc.tokens
     for sent in doc.sentences:
+        if sent.first == sent.last or text.find("?", toks[sent.first].start, toks[sent.last - 1].end) < 0:
+            out.append(Sentence(sent.start, sent.end, sent.first, sent.last))  # no token with «?» to cut at
+            continue
         first = sent.first
         start = sent.start
         for i in range(sent.first, sent.last):
@@ -63,11 +68,25 @@ class _AskWords:
     lead_skip: tuple[str, ...]
     ask_verbs: tuple[str, ...]
     requests: tuple[str, ...]
+    # derived from the lists above (equal lists, equal values): what each message is tested with
+    skip: frozenset[str] = field(compare=False, default=frozenset())
+    wh_first: Element | None = field(compare=False, default=None)
+    wh_after_comma_first: Element | None = field(compare=False, default=None)
+    ask_first: Element | None = field(compare=False, default=None)
+    request_first: Pattern | None = field(compare=False, default=None)
 
     @classmethod
     def of(cls, ctx: RuleContext) -> _AskWords:
-        return cls(*(tuple(ctx.strings(k)) for k in ("wh_words", "wh_words_after_comma", "lead_skip", "ask_verbs",
-                                                      "request_verbs")))
+        # once per rulebook: the same tuples and elements for every message spare copies and look-ups
+        return ctx.derived("ask_words", lambda: cls.build(*(ctx.string_tuple(k) for k in (
+            "wh_words", "wh_words_after_comma", "lead_skip", "ask_verbs", "request_verbs"))))
+
+    @classmethod
+    def build(cls, wh: tuple[str, ...], wh_after_comma: tuple[str, ...], lead_skip: tuple[str, ...],
+              ask_verbs: tuple[str, ...], requests: tuple[str, ...]) -> _AskWords:
+        return cls(wh, wh_after_comma, lead_skip, ask_verbs, requests, frozenset(lead_skip), _first_element(wh),
+                   _first_element(wh_after_comma), _first_element(ask_verbs),
+                   _union_pattern(requests) if requests else None)
 
 
 def _embedded_wh(words: _AskWords, doc: Doc, sent: Sentence) -> bool:
@@ -76,11 +95,11 @@ def _embedded_wh(words: _AskWords, doc: Doc, sent: Sentence) -> bool:
     after = _after_comma(doc, sent)
     if not after:
         return False
-    if _word_in(doc, after, words.wh_after_comma):
+    if _word_in(doc, after, words.wh_after_comma_first):
         return True
     ask_before = _word_in(doc, doc.words(Sentence(sent.start, doc.tokens[after[-1]].start, sent.first, after[-1])),
-                          words.ask_verbs)
-    return ask_before and _word_in(doc, after, words.wh)
+                          words.ask_first)
+    return ask_before and _word_in(doc, after, words.wh_first)
 
 
 def _lead_word(doc: Doc, sent: Sentence, skip: frozenset[str]) -> int | None:
@@ -125,7 +144,7 @@ _BEFORE_OBJECT = frozenset({"мне", "нам", "пожалуйста", "еще"
 
 def _object_ask(words: _AskWords, doc: Doc, sent: Sentence) -> bool:
     """«Не могли бы Вы уточнить последние 4 цифры карты?», «Могу ли я уточнить Ваше место работы?»"""
-    element = _first_element(words.ask_verbs)
+    element = words.ask_first
     if element is None:
         return False
     for i in range(sent.first, sent.last):
@@ -161,9 +180,8 @@ def _first_element(patterns: tuple[str, ...]) -> Element | None:
     return _union_pattern(patterns).elements[0] if patterns else None
 
 
-def _word_in(doc: Doc, idx: list[int], patterns: tuple[str, ...]) -> bool:
-    """Does one of the words match the first element of one of the patterns?"""
-    element = _first_element(patterns)
+def _word_in(doc: Doc, idx: list[int], element: Element | None) -> bool:
+    """Does one of the words match ``element`` (the first elements of a list of patterns, _first_element)?"""
     return element is not None and any(element.matches(doc.tokens[i]) for i in idx)
 
 
@@ -188,6 +206,12 @@ class _Clause:
     request_at: int | None  # where among its words the first request verb is («Назовите…»)
 
 
+def _sentence_has(doc: Doc, sent: Sentence, patterns: tuple[str, ...]) -> bool:
+    """``sentence_has``, after a cheaper test of the whole text: most texts lack a required word of every
+    pattern of the list, and then no clause of them needs trying pattern by pattern."""
+    return may_match(doc, patterns) and sentence_has(doc, sent, patterns)
+
+
 def _no_entries() -> list[tuple[object, object]]:
     return []
 
@@ -205,13 +229,14 @@ def _once(ctx: RuleContext, name: str, params: object, compute: Callable[[], T])
 
 
 def _classify_clauses(ctx: RuleContext, words: _AskWords) -> list[_Clause]:
-    skip = frozenset(words.lead_skip)
-    requests = _first_element(words.requests)
+    skip = words.skip
+    union = words.request_first
+    requests = union.elements[0] if union is not None else None
     out: list[_Clause] = []
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         # the text's vocabulary tells at once whether any of its (own) words can be a request verb
-        may_request = requests is not None and _union_pattern(words.requests).can_match(doc)
+        may_request = union is not None and union.can_match(doc)
         for sent in clauses(doc):
             question = is_question(doc, sent)
             if not (question or may_request):
@@ -223,7 +248,7 @@ def _classify_clauses(ctx: RuleContext, words: _AskWords) -> list[_Clause]:
                 continue
             lead = _lead_word(doc, sent, skip) if question else None
             wh = question and (
-                (lead is not None and _word_in(doc, [lead], words.wh)) or _embedded_wh(words, doc, sent)
+                (lead is not None and _word_in(doc, [lead], words.wh_first)) or _embedded_wh(words, doc, sent)
                 or _short_noun_question(doc, sent) or _object_ask(words, doc, sent))
             request_at = None if requests is None or not may_request else next(
                 (n for n, i in enumerate(idx) if requests.matches(doc.tokens[i])), None)
@@ -237,23 +262,24 @@ def clarifying_asks(ctx: RuleContext, *, with_yes_no: bool = False) -> list[Ask]
     """Operator sentences that ask the client for information: a wh-question, a bare noun question
     («Номер заказа?»), a request for data («Назовите номер заказа») — and, with ``with_yes_no``, any other
     question. Offers («Могу ли я ещё чем-то помочь?», «Вам удобно?») and name asks are not counted."""
-    words = _AskWords.of(ctx)
-    head = int(ctx.param("head_words", 3))
-    not_asks = ctx.strings("not_clarifying")
-    extra = ctx.strings("extra_asks") if with_yes_no else []
+    words, head, not_asks, extra = ctx.derived("asks", lambda: (
+        _AskWords.of(ctx), int(ctx.param("head_words", 3)), ctx.string_tuple("not_clarifying"),
+        ctx.string_tuple("extra_asks")))
+    if not with_yes_no:
+        extra = ()
     found = _once(ctx, "question-clauses", words, lambda: _classify_clauses(ctx, words))
     return list(_once(ctx, "clarifying-asks", (words, head, not_asks, extra, with_yes_no),
                       lambda: _clarifying_asks(ctx, found, head, not_asks, extra, with_yes_no)))
 
 
-def _clarifying_asks(ctx: RuleContext, found: list[_Clause], head: int, not_asks: list[str], extra: list[str],
-                     with_yes_no: bool) -> list[Ask]:
+def _clarifying_asks(ctx: RuleContext, found: list[_Clause], head: int, not_asks: tuple[str, ...],
+                     extra: tuple[str, ...], with_yes_no: bool) -> list[Ask]:
     out: list[Ask] = []
     for c in found:
         doc = ctx.doc(c.msg.index)
         asks = c.wh or (c.request_at is not None and (with_yes_no or c.request_at < head)) or (
-            with_yes_no and (c.question or sentence_has(doc, c.sent, extra)))
-        if not asks or sentence_has(doc, c.sent, not_asks):
+            with_yes_no and (c.question or _sentence_has(doc, c.sent, extra)))
+        if not asks or _sentence_has(doc, c.sent, not_asks):
             continue
         text = sentence_text(doc, c.sent)
         lead = len(text) - len(text.lstrip())
@@ -264,10 +290,10 @@ def _clarifying_asks(ctx: RuleContext, found: list[_Clause], head: int, not_asks
 @check("Q1")
 def pre_phrase(ctx: RuleContext) -> Iterator[Finding]:
     """A clarifying question without a pre-phrase («Не могли бы вы уточнить…») or «пожалуйста»."""
-    frames = ctx.strings("frames")
+    frames = ctx.string_tuple("frames")
     for ask in clarifying_asks(ctx):
         doc = ctx.doc(ask.msg.index)
-        if sentence_has(doc, ask.sent, frames):
+        if _sentence_has(doc, ask.sent, frames):
             continue
         yield ctx.finding(ask.msg.index, ask.start, ask.end)
 
@@ -292,12 +318,13 @@ def _turn_messages(ctx: RuleContext, m: Message) -> list[Message]:
 @check("Q2")
 def sell_the_question(ctx: RuleContext) -> Iterator[Finding]:
     """A clarifying question that does not say why it is asked («чтобы…», «это позволит…»)."""
-    reasons = ctx.strings("reasons")
+    reasons = ctx.string_tuple("reasons")
     flagged: set[int] = set()
     # open invitations («Что случилось?») and steps of a procedure («отправьте заполненный бланк») need no reason
-    no_reason = ctx.strings("open_questions") + ctx.strings("procedure_steps")
+    no_reason = ctx.derived("no_reason",
+                            lambda: ctx.string_tuple("open_questions") + ctx.string_tuple("procedure_steps"))
     for ask in clarifying_asks(ctx):
-        if ask.msg.index in flagged or sentence_has(ctx.doc(ask.msg.index), ask.sent, no_reason):
+        if ask.msg.index in flagged or _sentence_has(ctx.doc(ask.msg.index), ask.sent, no_reason):
             continue
         if any(find_any(ctx.doc(m.index), reasons) for m in _turn_messages(ctx, ask.msg)):
             continue
@@ -311,7 +338,7 @@ def ask_before_answering(ctx: RuleContext) -> Iterator[Finding]:
     ops = ctx.operator_messages()
     if len(ops) < int(ctx.param("min_operator_turns", 2)):
         raise Skip("too short a contact to judge whether the operator asked")
-    problem = ctx.strings("problem")
+    problem = ctx.string_tuple("problem")
     first_problem: Message | None = None
     for m in ctx.client_messages():
         if m.index > ops[1].index:  # the problem is what the client opened with, not a late «не нужно»
@@ -333,16 +360,23 @@ def ask_before_answering(ctx: RuleContext) -> Iterator[Finding]:
 def sum_up_not_doubt(ctx: RuleContext) -> Iterator[Finding]:
     """The operator doubts the client («Вы точно правильно ввели?», «Не может такого быть») instead of
     summing up. «Вы уверены?» itself is F6."""
-    anywhere = ctx.strings("doubts")
-    in_questions = anywhere + ctx.strings("doubts_in_questions")
-    unless = ctx.strings("unless")
+    anywhere, in_questions, unless = ctx.derived("lists", lambda: (
+        ctx.string_tuple("doubts"), ctx.string_tuple("doubts") + ctx.string_tuple("doubts_in_questions"),
+        ctx.string_tuple("unless")))
+    more_in_questions = in_questions != anywhere
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         # Matches of the whole text, overlaps merged: sentences do not overlap, so a sentence's share of
         # them is what the sentence alone gives.
-        questions = [is_question(doc, sent) for sent in doc.sentences]
         plain = find_any(doc, anywhere)
-        asking = find_any(doc, in_questions) if any(questions) and in_questions != anywhere else plain
+        if "?" in doc.text:
+            questions = [is_question(doc, sent) for sent in doc.sentences]
+            asking = find_any(doc, in_questions) if more_in_questions and any(questions) else plain
+        else:  # no sentence asks (most texts)
+            if not plain:
+                continue
+            questions = [False] * len(doc.sentences)
+            asking = plain
         if not plain and not asking:
             continue
         for sent, question in zip(doc.sentences, questions, strict=True):

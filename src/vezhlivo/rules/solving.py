@@ -38,7 +38,7 @@ def _conv_end(conv: Conversation) -> datetime | None:
     return last or conv.start_time
 
 
-def _message_has(doc: Doc, patterns: list[str]) -> bool:
+def _message_has(doc: Doc, patterns: tuple[str, ...]) -> bool:
     return bool(patterns) and bool(find_any(doc, patterns))
 
 
@@ -64,7 +64,7 @@ def _restated(p: Promise, promises: list[Promise]) -> bool:
 @check("S1")
 def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
     """A first-person come-back («я уточню и перезвоню») needs permission, a time frame and a check."""
-    ask = ctx.strings("permission")
+    ask = ctx.string_tuple("permission")
     come_back = set(ctx.param("come_back_verbs", []))
     promises = find_promises(ctx.ann)
     for p in promises:
@@ -74,10 +74,10 @@ def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
             continue
         doc = ctx.doc(p.turn)
         verb_tok = next(i for i, t in enumerate(doc.tokens) if t.start >= p.verb_start)
-        if "plur" in doc.tokens[verb_tok].info.grammemes and not _message_has(doc, ctx.strings("defer")):
+        if "plur" in doc.tokens[verb_tok].info.grammemes and not _message_has(doc, ctx.string_tuple("defer")):
             continue  # «Мы перезвоним Вам завтра»: the company's schedule, not the operator's pause
         client = _client_before(ctx.ann, p.turn)
-        if client is not None and _message_has(ctx.doc(client.index), ctx.strings("client_asked")):
+        if client is not None and _message_has(ctx.doc(client.index), ctx.string_tuple("client_asked")):
             continue  # the client asked to be called back: permission is given
         sent = doc.sentence_of(verb_tok)
         near = _sentences_around(doc, sent)
@@ -93,8 +93,8 @@ def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
 @check("S2")
 def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
     """Every promise names a concrete time."""
-    unless = ctx.strings("unless")
-    steps = set(ctx.strings("client_steps"))
+    unless = ctx.string_tuple("unless")
+    steps = ctx.derived("steps", lambda: frozenset(ctx.strings("client_steps")))
     promises = find_promises(ctx.ann)
     for p in promises:
         if p.concrete or _restated(p, promises):
@@ -120,21 +120,23 @@ def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
     yield from _vague_answers(ctx, unless)
 
 
-def _vague_answers(ctx: RuleContext, unless: list[str]) -> Iterator[Finding]:
+def _vague_answers(ctx: RuleContext, unless: tuple[str, ...]) -> Iterator[Finding]:
     """«Постараемся в ближайшее время», «Как освободятся», «Позже, как узнаю» — a short answer that
     gives the client no time, after the client asked when."""
-    when = ctx.strings("when_asked")
-    vague = ctx.strings("vague_answers")
+    when = ctx.string_tuple("when_asked")
+    vague = ctx.string_tuple("vague_answers")
     max_words = int(ctx.param("vague_max_words", 7))
     promised = {(p.turn, p.start) for p in find_promises(ctx.ann)}
     previous_client: Message | None = None
+    asked: bool | None = None  # did previous_client ask when; None: not searched yet
     for m in ctx.conv.messages:
         if m.role is Role.CLIENT and m.text:
-            previous_client = m
+            previous_client, asked = m, None
             continue
         if m.role is not Role.OPERATOR or not m.text or previous_client is None:
             continue
-        asked = bool(when) and bool(find_any(ctx.doc(previous_client.index), when))
+        if asked is None:  # once per client message, not once per operator message after it
+            asked = bool(when) and bool(find_any(ctx.doc(previous_client.index), when))
         doc = ctx.doc(m.index)
         explicit_somewhere = bool(find_any(doc, vague))
         if not (asked or explicit_somewhere):
@@ -213,7 +215,7 @@ def _contacts_known(ctx: RuleContext) -> tuple[bool, bool]:
     meta = bool(ctx.param("metadata_counts", True))
     phone = bool(meta and ctx.conv.client.phone) or bool(ann.phones_given(Role.CLIENT))
     email = bool(meta and ctx.conv.client.email) or bool(ann.emails_given(Role.CLIENT))
-    ask_phone, ask_email = ctx.strings("ask_phone"), ctx.strings("ask_email")
+    ask_phone, ask_email = ctx.string_tuple("ask_phone"), ctx.string_tuple("ask_email")
     for m in ann.operator_messages():
         if phone and email:
             break
@@ -247,11 +249,12 @@ def contacts_taken(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # --- S6 hold etiquette -----------------------------------------------------------------------
-def _hold_phrases(ctx: RuleContext, doc: Doc) -> list[Match]:
-    hits = find_any(doc, ctx.strings("hold_words"))
+def _hold_phrases(ctx: RuleContext, doc: Doc, words: tuple[str, ...]) -> list[Match]:
+    """Matches of ``words`` (params.hold_words) that announce a hold."""
+    hits = find_any(doc, words)
     if not hits:
         return []
-    hold_not = ctx.strings("hold_not")
+    hold_not = ctx.string_tuple("hold_not")
     out = []
     for h in hits:
         sent = doc.sentence_of(h.first)
@@ -266,11 +269,11 @@ def _hold_phrases(ctx: RuleContext, doc: Doc) -> list[Match]:
 def _asked_to_wait(ctx: RuleContext, doc: Doc, sent: Sentence) -> bool:
     if doc.text[sent.start:sent.end].rstrip().endswith("?"):
         return True
-    return sentence_has(doc, sent, ctx.strings("hold_ask"))
+    return sentence_has(doc, sent, ctx.string_tuple("hold_ask"))
 
 
 def _thanked(ctx: RuleContext, doc: Doc) -> bool:
-    return _message_has(doc, ctx.strings("thanks_for_waiting"))
+    return _message_has(doc, ctx.string_tuple("thanks_for_waiting"))
 
 
 def _next_operator(conv: Conversation, after: int) -> Message | None:
@@ -293,22 +296,22 @@ def _seconds_between(conv: Conversation, a: Message, b: Message) -> float | None
 @check("S6")
 def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
     conv = ctx.conv
-    max_hold = float(ctx.param("max_hold_seconds", 120))
-    min_hold = float(ctx.param("min_hold_seconds", 30))
-    msg_thanks = str(ctx.param("message_thanks", ctx.spec.message))
-    sug_thanks = str(ctx.param("suggestion_thanks", "Спасибо за ожидание."))
-    msg_long = str(ctx.param("message_long", ctx.spec.message))
+    max_hold, min_hold, msg_thanks, sug_thanks, msg_long, hold_words = ctx.derived("settings", lambda: (
+        float(ctx.param("max_hold_seconds", 120)), float(ctx.param("min_hold_seconds", 30)),
+        str(ctx.param("message_thanks", ctx.spec.message)), str(ctx.param("suggestion_thanks", "Спасибо за ожидание.")),
+        str(ctx.param("message_long", ctx.spec.message)), ctx.string_tuple("hold_words")))
     starts = conv.events(Event.HOLD_START)
     ends = conv.events(Event.HOLD_END)
     seen_hold = False
     # announced by words («Подождите минуту»)
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        hits = _hold_phrases(ctx, doc)
+        hits = _hold_phrases(ctx, doc, hold_words)
         if not hits:
             continue
         client = _client_before(ctx.ann, m.index)
-        client_agreed = client is not None and _message_has(ctx.doc(client.index), ctx.strings("client_offers_wait"))
+        client_agreed = client is not None and _message_has(ctx.doc(client.index),
+                                                            ctx.string_tuple("client_offers_wait"))
         seen_hold = True
         for h in hits[:1]:
             sent = doc.sentence_of(h.first)
@@ -331,9 +334,9 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
                 prev = m
                 break
         if prev is None or not (
-            _message_has(ctx.doc(prev.index), ctx.strings("hold_ask"))
+            _message_has(ctx.doc(prev.index), ctx.string_tuple("hold_ask"))
             or ctx.doc(prev.index).text.rstrip().endswith("?")
-            or _hold_phrases(ctx, ctx.doc(prev.index))  # already judged above
+            or _hold_phrases(ctx, ctx.doc(prev.index), hold_words)  # already judged above
         ):
             yield ctx.contact_finding(turn=s.index)
         end = next((e for e in ends if e.index > s.index), None)
@@ -352,8 +355,8 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
 # --- S7 absent colleague ---------------------------------------------------------------------
 @check("S7")
 def absent_colleague(ctx: RuleContext) -> Iterator[Finding]:
-    asks_for, absent = ctx.strings("client_asks_for"), ctx.strings("absent")
-    person_words, not_a_person = ctx.strings("person_words"), ctx.strings("not_a_person")
+    asks_for, absent, person_words, not_a_person = ctx.derived("lists", lambda: tuple(
+        ctx.string_tuple(k) for k in ("client_asks_for", "absent", "person_words", "not_a_person")))
     asked_for_person = False
     found_any = False
     ops = ctx.operator_messages()
@@ -373,9 +376,10 @@ def absent_colleague(ctx: RuleContext) -> Iterator[Finding]:
         found_any = True
         nxt = [o for o in ops if o.index > m.index][:1]
         texts = [doc, *(ctx.doc(o.index) for o in nxt)]
-        offer = any(_message_has(d, ctx.strings("offer")) for d in texts)
-        when = any(_message_has(d, ctx.strings("when_back")) or any(t.concrete for t in find_times(d)) for d in texts)
-        reason = any(_message_has(d, ctx.strings("reasons")) for d in texts)
+        offer = any(_message_has(d, ctx.string_tuple("offer")) for d in texts)
+        when = any(_message_has(d, ctx.string_tuple("when_back")) or any(t.concrete for t in find_times(d))
+                   for d in texts)
+        reason = any(_message_has(d, ctx.string_tuple("reasons")) for d in texts)
         if offer and (when or reason):
             continue
         yield ctx.match_finding(m.index, hits[0])
@@ -385,11 +389,19 @@ def absent_colleague(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # --- S8 guarantees ---------------------------------------------------------------------------
+_PERCENT_WORDS = frozenset({"100", "сто", "стопроцентно", "стопудово", "стопудов"})
+
+
 def _percent_hits(doc: Doc) -> list[tuple[int, int, int]]:
     """«100%», «на сто процентов», «стопроцентно» used as certainty, not as an amount."""
-    low = doc.text.lower()
+    text = doc.text
+    if "%" not in text and "％" not in text and doc.vocabulary()[0].isdisjoint(_PERCENT_WORDS):
+        # every form below starts with an unmasked word or number of these (in the vocabulary) or is
+        # «100%»: spare the walk over the tokens
+        return []
+    low = text.lower()
     if "100" not in low and "сто" not in low:
-        return []  # every form below contains one of them: spare the walk over the tokens
+        return []
     out = []
     toks = doc.tokens
     i = 0
@@ -436,7 +448,7 @@ def _percent_hits(doc: Doc) -> list[tuple[int, int, int]]:
 
 @check("S8")
 def guarantees(ctx: RuleContext) -> Iterator[Finding]:
-    patterns, unless = ctx.strings("patterns"), ctx.strings("unless")
+    patterns, unless = ctx.string_tuple("patterns"), ctx.string_tuple("unless")
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         spans: list[tuple[int, int]] = []
