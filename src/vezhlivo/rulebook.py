@@ -84,7 +84,7 @@ class Rulebook:
     settings: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
     # Data the checks derive from parameters (normalised word sets…), computed once per rulebook.
-    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    derived: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def rule(self, code: str) -> RuleSpec:
         return self.rules[code]

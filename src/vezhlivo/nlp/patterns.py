@@ -441,12 +441,11 @@ def sentence_has(doc: Doc, sent: Sentence, patterns: Sequence[str], *, own: bool
     if not index.may_reach(doc, own):
         return False
     return doc.remember(("sentence_has", sent.first, sent.last, index.uid, own),
-                        lambda: _sentence_has(doc, sent, index.patterns, own))
+                        lambda: _sentence_has(doc, sent, index, own))
 
 
-def _sentence_has(doc: Doc, sent: Sentence, patterns: tuple[str, ...], own: bool) -> bool:
-    for source in patterns:
-        p = compile_pattern(source)
-        if next(find_in_sentence(doc, sent, p, own=own), None):
-            return True
-    return False
+def _sentence_has(doc: Doc, sent: Sentence, index: _ListIndex, own: bool) -> bool:
+    # only the patterns whose words the whole text has can match one of its sentences
+    possible = doc.remember(("possible", index.uid, own), lambda: _possible(doc, index, own))
+    return any(next(find_in_sentence(doc, sent, compile_pattern(index.patterns[i]), own=own), None) is not None
+               for i in possible)

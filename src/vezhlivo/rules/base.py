@@ -21,6 +21,7 @@ from ..rulebook import Rulebook, RuleSpec
 Check = Callable[["RuleContext"], Iterable[Finding]]
 T = TypeVar("T")
 
+_MISSING = object()
 CHECKS: dict[str, Check] = {}
 KINDS: dict[str, Check] = {}
 
@@ -68,11 +69,12 @@ class RuleContext:
 
     def derived(self, key: str, compute: Callable[[], T]) -> T:
         """Data this rule derives from the rulebook alone, computed once per rulebook, not per contact."""
-        full = f"{self.spec.code}:{key}"
+        full = (self.spec.code, key)  # a tuple of two strings hashes faster than a formatted key is built
         memo = self.rulebook.derived
-        if full not in memo:
-            memo[full] = compute()
-        return cast(T, memo[full])
+        hit = memo.get(full, _MISSING)
+        if hit is _MISSING:
+            hit = memo[full] = compute()
+        return cast(T, hit)
 
     def strings(self, key: str) -> list[str]:
         """A list parameter (phrases, patterns, words) as strings; missing means empty."""
