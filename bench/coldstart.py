@@ -50,6 +50,21 @@ def importtime(file: str) -> list[tuple[int, int, str]]:
     return rows
 
 
+def source_compile_cpu(file: str) -> tuple[int, float]:
+    """How many of the project's modules a check loads, and the CPU seconds compiling their
+    sources takes: what every run pays when no bytecode is cached (``PYTHONDONTWRITEBYTECODE``)."""
+    code = ("import sys; from vezhlivo.cli import main; sys.argv = ['vezhlivo', 'check', %r, '-f', 'json']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('\\n'.join(m.__file__ for m in list(sys.modules.values())"
+            " if m.__name__.startswith('vezhlivo') and getattr(m, '__file__', None)), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code % file], capture_output=True, text=True, check=False)
+    files = [f for f in proc.stderr.splitlines() if f.endswith(".py") and os.path.exists(f)]
+    t0 = time.process_time()
+    for f in files:
+        compile(Path(f).read_bytes(), f, "exec", dont_inherit=True)
+    return len(files), time.process_time() - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("file", nargs="?", default=str(ROOT / "examples" / "chats.jsonl"))
@@ -65,6 +80,10 @@ def main() -> None:
     print(f"vezhlivo check {args.file}: wall min {min(times):.2f} s, median {statistics.median(times):.2f} s; "
           f"CPU min {min(cpus):.2f} s, median {statistics.median(cpus):.2f} s over {args.runs} runs "
           f"(load average {os.getloadavg()[0]:.1f}; on a loaded machine CPU time is the figure to trust)")
+    if sys.flags.dont_write_bytecode or os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        n, secs = source_compile_cpu(args.file)
+        print(f"note: bytecode is not cached here (PYTHONDONTWRITEBYTECODE): every run compiles the {n} vezhlivo "
+              f"modules it loads, {secs:.2f} s of CPU; an installed package has them compiled")
     version = [sys.executable, "-c", "import vezhlivo.cli"]
     print(f"import vezhlivo.cli alone: {min(wall(version) for _ in range(3)):.2f} s; "
           f"python -c pass: {min(wall([sys.executable, '-c', 'pass']) for _ in range(3)):.2f} s")

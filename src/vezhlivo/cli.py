@@ -50,12 +50,16 @@ def _read_options(rb: Rulebook, operator: list[str] | None, map_: str | None, so
                   timezone: str | None, transcript: Path | None = None, operator_channel: str | None = None,
                   asr_model: str | None = None, vad: str | None = None) -> Any:
     from .errors import VezhlivoError
-    from .ingest import FORMATS, ReadOptions, parse_mapping
+    from .ingest import FORMATS, ReadOptions
 
     if source_format and source_format not in FORMATS:
         _fail(f"unknown --from {source_format!r} (expected {' | '.join(FORMATS)})")
     try:
-        mapping = parse_mapping(map_) if map_ else {}
+        mapping: dict[str, str] = {}
+        if map_:
+            from .ingest.tables import parse_mapping  # the table reader: imported only for --map
+
+            mapping = parse_mapping(map_)
         calls = None
         if operator_channel or asr_model or vad:
             from .audio.options import CallOptions
@@ -227,8 +231,6 @@ def _write_report(run: object, format: str, output: Path | None, verbose: bool) 
     import io
     import json
 
-    from rich.console import Console
-
     from .report.model import RunReport, run_dict
 
     assert isinstance(run, RunReport)
@@ -245,6 +247,8 @@ def _write_report(run: object, format: str, output: Path | None, verbose: bool) 
 
         text = render_html(run)
     else:
+        from rich.console import Console  # only the text report needs rich (≈40 ms to import)
+
         from .report.text import render_text
 
         if output is None:

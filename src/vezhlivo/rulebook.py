@@ -202,7 +202,11 @@ def _load_yaml(text: str, where: str) -> Any:
 
 
 def default_settings() -> dict[str, Any]:
-    for name, text in _standard_files():
+    return _default_settings(_standard_files())
+
+
+def _default_settings(files: list[tuple[str, str]]) -> dict[str, Any]:
+    for name, text in files:
         if name == _DEFAULTS_FILE:
             data = _load_yaml(text, f"standard/{name}")
             return dict(data or {})
@@ -211,9 +215,10 @@ def default_settings() -> dict[str, Any]:
 
 def load_rulebook(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None) -> Rulebook:
     """The default standard, then the company file at ``path``, then ``overrides``."""
-    settings = default_settings()
+    files = _standard_files()  # read once: the settings and the rules are in the same folder
+    settings = _default_settings(files)
     rules: dict[str, RuleSpec] = {}
-    for name, text in _standard_files():
+    for name, text in files:
         if name == _DEFAULTS_FILE:
             continue
         data = _load_yaml(text, f"standard/{name}") or {}

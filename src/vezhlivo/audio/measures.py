@@ -13,7 +13,6 @@ recogniser's transcript, or written by hand — so the same numbers come out of 
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -270,6 +269,8 @@ def call_metrics(conv: Conversation, params: Mapping[str, Any] | None = None) ->
 
     Empty (``{}``) for a conversation without start/end times on its turns.
     """
+    import statistics  # here, not above: the timing rules import this module for every chat
+
     p = dict(params or {})
     turns = timed_turns(conv)
     if not turns:
@@ -319,6 +320,8 @@ _AVERAGED = ("talk_listen_ratio", "operator_talk_share", "reply_pause_mean", "op
 
 def summarize_metrics(metrics: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Figures of several calls (one operator's, a team's): sums, means of per-call values, maxima."""
+    import statistics
+
     items = [m for m in metrics if m]
     if not items:
         return {}

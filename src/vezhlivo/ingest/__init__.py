@@ -11,12 +11,12 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FieldError, RecordError, VezhlivoError
 from ..model import Conversation, Source
-from . import emails, helpdesk, reviews, tables, telegram, whatsapp
 from .canonical import (
     SCHEMA,
     conversation_to_dict,
@@ -26,9 +26,23 @@ from .canonical import (
     sniff_encoding,
     write_canonical,
 )
-from .common import load_json
 from .pii import mask_conversation, mask_text
-from .tables import mapping_settings, parse_mapping
+
+# The readers of exports (emails, helpdesk, reviews, tables, telegram; whatsapp beyond its
+# ``looks_like``) are imported by the functions that need them, not with the package: reading the
+# canonical JSONL, the common case, needs none of them, and together they import e-mail, HTML and
+# table parsing (≈40 ms of a cold ``vezhlivo check``). ``parse_mapping`` and ``mapping_settings``
+# stay importable from here (``__getattr__`` below).
+if TYPE_CHECKING:
+    from .tables import mapping_settings, parse_mapping
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("mapping_settings", "parse_mapping"):
+        from . import tables
+
+        return getattr(tables, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "FORMATS",
@@ -86,15 +100,19 @@ class ReadOptions:
         return self.default_tz or str(self.settings.get("timezone") or "+03:00")
 
 
-_JSON_KINDS: tuple[tuple[str, Callable[[Any], bool]], ...] = (
-    ("telegram", telegram.looks_like),
-    ("jivo", helpdesk.is_jivo),
-    ("intercom", helpdesk.is_intercom),
-    ("usedesk", helpdesk.is_usedesk),
-    ("zendesk", helpdesk.is_zendesk),
-    ("bitrix24", helpdesk.is_bitrix),
-    ("reviews", reviews.looks_like_json),
-)
+@cache
+def _json_kinds() -> tuple[tuple[str, Callable[[Any], bool]], ...]:
+    from . import helpdesk, reviews, telegram
+
+    return (
+        ("telegram", telegram.looks_like),
+        ("jivo", helpdesk.is_jivo),
+        ("intercom", helpdesk.is_intercom),
+        ("usedesk", helpdesk.is_usedesk),
+        ("zendesk", helpdesk.is_zendesk),
+        ("bitrix24", helpdesk.is_bitrix),
+        ("reviews", reviews.looks_like_json),
+    )
 
 
 def _is_canonical(obj: Any) -> bool:
@@ -111,7 +129,7 @@ def _is_canonical(obj: Any) -> bool:
 def json_kind(data: Any) -> str | None:
     if _is_canonical(data):
         return "canonical"
-    for name, test in _JSON_KINDS:
+    for name, test in _json_kinds():
         try:
             if test(data):
                 return name
@@ -138,6 +156,8 @@ def detect_format(path: Path) -> str:
     if suffix in (".mbox", ".mbx"):
         return "mbox"
     if suffix in (".xlsx", ".xlsm", ".csv", ".tsv"):
+        from . import reviews, tables
+
         try:
             headers = next((["" if c is None else str(c) for c in row] for _, _, row in tables.iter_table(path)
                             if any(c not in (None, "") for c in row)), [])
@@ -150,6 +170,7 @@ def detect_format(path: Path) -> str:
         head = fh.read(65536)
     if head.startswith(b"From "):
         return "mbox"
+    from . import whatsapp
     try:
         text = head.decode(sniff_encoding(head), errors="replace").lstrip("\ufeff")
     except UnicodeDecodeError:
@@ -169,6 +190,8 @@ def detect_format(path: Path) -> str:
                 return kind
         if path.stat().st_size > STREAM_BYTES and _TELEGRAM_HEAD.search(head):
             return "telegram"  # a large full export: detected from its head, read chat by chat
+        from .common import load_json
+
         try:
             kind = json_kind(load_json(path))
         except FieldError:
@@ -182,20 +205,27 @@ def detect_format(path: Path) -> str:
     raise VezhlivoError(f"{path}: unknown format (formats: {', '.join(FORMATS)})")
 
 
-_JSON_READERS: dict[str, Callable[[Path, Any, ReadOptions], Iterator[Conversation | RecordError]]] = {
-    "telegram": telegram.read_telegram,
-    "jivo": helpdesk.read_jivo,
-    "intercom": helpdesk.read_intercom,
-    "usedesk": helpdesk.read_usedesk,
-    "zendesk": helpdesk.read_zendesk,
-    "bitrix24": helpdesk.read_bitrix,
-    "reviews": reviews.read_reviews_json,
-}
+_JSON_READER_KINDS = ("telegram", "jivo", "intercom", "usedesk", "zendesk", "bitrix24", "reviews")
+
+
+@cache
+def _json_readers() -> dict[str, Callable[[Path, Any, ReadOptions], Iterator[Conversation | RecordError]]]:
+    from . import helpdesk, reviews, telegram
+
+    return {
+        "telegram": telegram.read_telegram,
+        "jivo": helpdesk.read_jivo,
+        "intercom": helpdesk.read_intercom,
+        "usedesk": helpdesk.read_usedesk,
+        "zendesk": helpdesk.read_zendesk,
+        "bitrix24": helpdesk.read_bitrix,
+        "reviews": reviews.read_reviews_json,
+    }
 
 
 def _json_lines(path: Path, kind: str, options: ReadOptions) -> Iterator[Conversation | RecordError]:
     """A JSON Lines file of helpdesk records (one API object a line), streamed."""
-    reader = _JSON_READERS[kind]
+    reader = _json_readers()[kind]
     with path.open("rb") as fh:
         for number, raw in enumerate(fh, start=1):
             if not raw.strip():
@@ -216,17 +246,25 @@ def _read_one(path: Path, kind: str, options: ReadOptions) -> Iterator[Conversat
     if kind == "canonical":
         yield from read_canonical(path)
     elif kind == "whatsapp":
+        from . import whatsapp
+
         yield from whatsapp.read_whatsapp(path, options)
     elif kind in ("email", "mbox"):
+        from . import emails
+
         yield from emails.read_mails([path], options)
     elif kind == "table":
+        from . import tables
+
         yield from tables.read_table(path, options)
     elif kind == "reviews":
         if path.suffix.lower() in (".csv", ".tsv", ".xlsx", ".xlsm"):
+            from . import reviews
+
             yield from reviews.read_reviews_table(path, options)
         else:
             yield from _read_json(path, kind, options)
-    elif kind in _JSON_READERS:
+    elif kind in _JSON_READER_KINDS:
         yield from _read_json(path, kind, options)
     else:
         yield RecordError(str(path), None, None, f"unknown format {kind!r} (formats: {', '.join(FORMATS)})")
@@ -237,17 +275,21 @@ def _read_json(path: Path, kind: str, options: ReadOptions) -> Iterator[Conversa
         yield from _json_lines(path, kind, options)
         return
     if kind == "telegram" and path.stat().st_size > STREAM_BYTES:
+        from . import telegram
+
         streamed = telegram.stream_telegram(path, options)
         if streamed is not None:
             yield from streamed
             return
         options.notes.append(f"{path}: a large export read whole: give --operator to read it chat by chat")
+    from .common import load_json
+
     try:
         data = load_json(path)
     except FieldError as exc:
         yield RecordError(str(path), None, exc.field, exc.message)
         return
-    yield from _JSON_READERS[kind](path, data, options)
+    yield from _json_readers()[kind](path, data, options)
 
 
 def read_path(path: Path, options: ReadOptions | None = None) -> Iterator[Conversation | RecordError]:
@@ -374,6 +416,8 @@ def read_paths(paths: Iterable[Path], options: ReadOptions | None = None) -> Ite
             continue
         yield from read_path(p, replace(options, format=kind) if not options.format else options)
     if mails:
+        from . import emails
+
         for item in emails.read_mails(mails, options):
             if isinstance(item, Conversation) and not item.turns:
                 where = item.source.path if item.source else str(mails[0])

@@ -12,7 +12,6 @@ one conversation.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,8 +21,10 @@ from typing import TYPE_CHECKING
 from ..errors import RecordError
 from ..model import Channel, Conversation, Role, Source
 from .canonical import decode_bytes
-from .common import OperatorMatcher, Turn, build_conversation, company_names, guess_operators, note
-from .timeparse import parse_tz
+
+# ``detect_format`` asks ``looks_like`` of every text file (canonical JSONL included): the modules
+# only reading an export needs (zip, ingest.common with its HTML parser, timeparse) are imported
+# by the functions that read one, not with this module.
 
 if TYPE_CHECKING:
     from . import ReadOptions
@@ -66,6 +67,8 @@ def _norm(text: str) -> str:
 
 
 def read_text(path: Path) -> str:
+    import zipfile
+
     if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as zf:
             names = [n for n in zf.namelist() if n.lower().endswith(".txt")]
@@ -83,6 +86,11 @@ def chat_name(path: Path) -> str:
 
 
 def read_whatsapp(path: Path, options: ReadOptions) -> Iterator[Conversation | RecordError]:
+    import zipfile
+
+    from .common import OperatorMatcher, Turn, build_conversation, company_names, guess_operators, note
+    from .timeparse import parse_tz
+
     try:
         text = read_text(path)
     except (OSError, ValueError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
