@@ -13,7 +13,7 @@ import phonenumbers
 from ..model import Conversation, Message, Role
 from .doc import Doc, Kind, Mask, make_doc
 from .morph import norm
-from .patterns import find
+from .patterns import find, may_match
 
 # «Меня зовут Игорь», «Это Наталья», «Моё имя Ольга», «С Вами говорит Анна»
 _SELF_INTRO = (
@@ -181,6 +181,8 @@ def _is_vocative(doc: Doc, i: int) -> bool:
 
 def _introduced_names(doc: Doc) -> set[str]:
     out: set[str] = set()
+    if not may_match(doc, _SELF_INTRO):
+        return out  # nearly every message: none of the phrases' words is there
     for p in _SELF_INTRO:
         for match in find(doc, p):
             out.add(doc.tokens[match.last].lemma)

@@ -43,7 +43,8 @@ def word_info(form: str) -> WordInfo:
     return WordInfo(
         lemmas=lemmas,
         lemma=norm(best.normal_form),
-        pos=best.tag.POS,
+        # a plain str: pymorphy3's grammeme type compares in Python code, and rules compare it often
+        pos=str(best.tag.POS) if best.tag.POS is not None else None,
         grammemes=frozenset(best.tag.grammemes),
         all_grammemes=frozenset(every),
         known=known,

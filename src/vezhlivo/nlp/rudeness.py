@@ -70,7 +70,7 @@ def _compile(data: dict[str, Any]) -> Lexicon:
 @cache
 def lexicon() -> Lexicon:
     text = resources.files("vezhlivo").joinpath("lexicons/rude.yaml").read_text(encoding="utf-8")
-    return _compile(yaml.safe_load(text))
+    return _compile(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))  # C parser: 9 → 1 ms
 
 
 _FORM_CACHE_SIZE = 200_000
