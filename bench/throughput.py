@@ -11,6 +11,8 @@ Figures:
   the same on other contacts with that cache off (every text analysed afresh); p50/p99 per
   contact (time between two reports; annotation is lazy so each contact's own work falls in its
   interval), and the ratio full / floor on the same sample;
+- steady state: the no-cache engine, its word caches warm, on ``--sample`` further contacts, and its
+  ratio to the floor (also to a floor tokenised by vezhlivo's own tokenizer, which gives razdel's tokens);
 - scaling: ``check_parallel`` with ``-j N`` (in-memory) and ``stream_check`` (two-pass, flat
   memory), each on its own slice of contacts not seen before: wall-clock contacts/s; and whether
   the reports of each mode equal one process's on the first 200 contacts;
@@ -41,6 +43,14 @@ from vezhlivo.parallel import check_parallel
 from vezhlivo.report.model import contact_dict
 from vezhlivo.stream import stream_check
 
+try:  # the engine's own tokenizer (identical tokens to razdel's): a second, lower floor
+    from vezhlivo.nlp.segment import tokens as _own_tokens
+
+    def own_tokenize(text: str) -> list[tuple[str, int, int]]:
+        return _own_tokens(text)
+except ImportError:  # an older tree, for before/after runs
+    own_tokenize = None  # type: ignore[assignment]
+
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
@@ -55,7 +65,7 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
 
 
-def floor(path: Path, limit: int | None) -> dict[str, float]:
+def floor(path: Path, limit: int | None, tokenize: Any = tokenize) -> dict[str, float]:
     contacts = messages = 0
     t0, c0 = time.perf_counter(), time.process_time()
     with path.open(encoding="utf-8") as fh:
@@ -163,8 +173,17 @@ def main() -> None:
     # the benchmark corpus replicates its source dialogues, so its texts repeat far more than real ones
     fresh = slice_file(args.corpus, args.sample * 99, args.sample)
     floor_fresh = floor(fresh, None)
-    res["full_no_doc_cache"], _ = full(Engine(doc_cache=0), fresh)
+    uncached = Engine(doc_cache=0)
+    res["full_no_doc_cache"], _ = full(uncached, fresh)
     res["full_no_doc_cache_over_floor"] = res["full_no_doc_cache"]["cpu_s"] / floor_fresh["cpu_s"]
+    # steady state: the same engine (word caches warm, no text cache) on yet other contacts, as in a
+    # long run past its first thousand contacts
+    steady = slice_file(args.corpus, args.sample * 98, args.sample)
+    res["steady_no_doc_cache"], _ = full(uncached, steady)
+    res["steady_over_floor"] = res["steady_no_doc_cache"]["cpu_s"] / floor(steady, None)["cpu_s"]
+    if own_tokenize is not None:
+        res["steady_over_own_floor"] = (res["steady_no_doc_cache"]["cpu_s"]
+                                        / floor(steady, None, own_tokenize)["cpu_s"])
     res["scaling"] = []
     # each scaling run gets contacts no process has seen (fresh caches, as in a real run's start);
     # forked workers inherit the parent's warm caches, so the parent's own sample is not reused
@@ -203,6 +222,12 @@ def main() -> None:
           f"{nc['contacts_per_s']:.0f} contacts/s, {nc['messages_per_s']:.0f} messages/s (CPU); "
           f"p50 {nc['p50_ms']:.1f} ms, p99 {nc['p99_ms']:.1f} ms; "
           f"{res['full_no_doc_cache_over_floor']:.1f}x its floor")
+    st = res["steady_no_doc_cache"]
+    own = (f", {res['steady_over_own_floor']:.1f}x a floor tokenised by vezhlivo's own tokenizer"
+           if "steady_over_own_floor" in res else "")
+    print(f"steady state (same engine, no text cache), {st['contacts']} more contacts: "
+          f"{st['contacts_per_s']:.0f} contacts/s ({1000 / st['contacts_per_s']:.2f} ms CPU a contact), "
+          f"p50 {st['p50_ms']:.1f} ms, p99 {st['p99_ms']:.1f} ms; {res['steady_over_floor']:.1f}x its floor{own}")
     for s in res["scaling"]:
         print(f"-j {s['jobs']} {s['mode']:6}: {s['contacts_per_s']:.0f} contacts/s wall ({s['wall_s']:.1f} s), "
               f"{s['cpu_ms_per_contact']:.1f} ms CPU a contact (all processes) on contacts not seen before")
