@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,3 +124,64 @@ def test_check_to_parquet_equals_the_engine_run(run: list[ContactReport | Record
     for name in TABLES:
         assert _rows(tmp_path / "cli", name) == _rows(tmp_path / "engine", name)
     assert read_table(tmp_path / "cli", "errors").num_rows > 0  # the malformed records are reported, not lost
+
+
+def _rows_of_the_json_report(c: ContactReport, mask_pii: bool, version: str | None) -> dict[str, list[dict[str, Any]]]:
+    """The rows as they were first made: from the JSON report (``contact_dict``) of the contact."""
+    from vezhlivo.export import _utc
+
+    d = contact_dict(c, mask_pii)
+    src = d["source"] or {"path": None, "record": None}
+    key = {"source_path": src["path"], "source_record": src["record"], "contact_id": d["id"]}
+    op, card, started = d["operator"], d["card"], _utc(d["started_at"])
+    active = [f for f in d["findings"] if not f["waived"]]
+    contact = {
+        **key, "channel": d["channel"], "direction": d["direction"], "company": c.conv.company,
+        "operator_id": op["id"], "operator_name": op["name"], "operator_team": op["team"],
+        "client_id": c.conv.client.id, "started_at": started, "started_at_local": d["started_at"],
+        "score": float(d["score"]), "critical": d["critical"],
+        "failed_rules": sorted({f["rule"] for f in active}), "findings": len(active),
+        "waived": len(d["findings"]) - len(active), "turns": d["turns"], "operator_turns": d["operator_turns"],
+        "silent_rules": [s["rule"] for s in d["silent"]], "unused_waivers": [w["rule"] for w in d["unused_waivers"]],
+        "client_name": card["client_name"], "question": card["question"], "promises": len(card["promises"]),
+        "transfers": card["transfers"], "complained": card["complained"], "resolved": card["resolved"],
+        "rulebook_version": version,
+    }
+    findings = [{**key, "channel": d["channel"], "operator_id": op["id"], "operator_team": op["team"],
+                 "started_at": started, **{k: f[k] for k in ("rule", "name", "severity", "turn", "start", "end",
+                                                              "quote", "message", "suggestion", "waived")}}
+                for f in d["findings"]]
+    sections = [{**key, "section": s["section"], "title": s["title"], "weight": float(s["weight"]),
+                 "score": float(s["score"]), "failed_rules": s["failed"]} for s in d["sections"]]
+    return {"contacts": [contact], "findings": findings, "sections": sections}
+
+
+def _typed(rows: list[dict[str, Any]]) -> list[list[tuple[str, str, Any]]]:
+    return [[(k, type(v).__name__, v) for k, v in row.items()] for row in rows]
+
+
+@pytest.mark.parametrize("mask_pii", [False, True])
+def test_rows_and_tables_hold_what_the_json_report_holds(run: list[ContactReport | RecordError],
+                                                         mask_pii: bool) -> None:
+    """``report_rows`` and ``report_tables`` build the rows without the JSON report: the same
+    values, of the same types, in the same column order, as the rows made from it."""
+    import pyarrow as pa
+
+    from vezhlivo.export import report_rows, report_tables
+
+    reports = [r for r in run if isinstance(r, ContactReport)]
+    expected: dict[str, list[dict[str, Any]]] = {"contacts": [], "findings": [], "sections": []}
+    for r in reports:
+        rows = report_rows(r, mask_pii=mask_pii, rulebook_version="v-test")
+        reference = _rows_of_the_json_report(r, mask_pii, "v-test")
+        for name in expected:
+            assert _typed(rows[name]) == _typed(reference[name])
+            expected[name].extend(reference[name])
+    for chunk in (reports, reports[:1], reports[:0]):
+        tables = report_tables(chunk, mask_pii=mask_pii, rulebook_version="v-test")
+        for name, table in tables.items():
+            rows = [row for r in chunk for row in _rows_of_the_json_report(r, mask_pii, "v-test")[name]]
+            reference_table = pa.Table.from_pylist(rows, schema=TABLES[name])
+            assert table.schema.equals(TABLES[name], check_metadata=True)
+            assert table.equals(reference_table), name
+    assert sum(len(v) for v in expected.values()) > len(reports)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from vezhlivo.engine import ContactReport, Engine
 from vezhlivo.errors import RecordError
 from vezhlivo.ingest import read_paths
+from vezhlivo.model import Conversation
 from vezhlivo.parallel import KeyLinker, check_parallel, plan
 from vezhlivo.report.model import contact_dict
 from vezhlivo.stream import stream_check, stream_converted
@@ -19,6 +21,13 @@ from vezhlivo.stream import stream_check, stream_converted
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 MALFORMED = Path(__file__).parent / "fixtures" / "malformed.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class _Tagged(Conversation):
+    """A subclass with a field of its own (at module level, so that pickle finds it)."""
+
+    tag: str = ""
 
 
 def linked_corpus(path: Path, n: int = 48, seed: int = 7, people_count: int = 6,
@@ -144,6 +153,80 @@ def test_stream_reads_arrays_and_utf16_through_a_spill(engine: Engine, tmp_path:
     reference = as_dicts(engine.check_many(read_paths(paths)))
     assert sum(isinstance(r, dict) for r in reference) >= 2 * len(lines)
     assert as_dicts(stream_check(engine, paths, jobs=2)) == reference
+
+
+def _same(a: Any, b: Any) -> None:
+    """Equal field for field, of the same types; times with the same offset, zone name and fold."""
+    from dataclasses import fields, is_dataclass
+    from datetime import datetime
+
+    assert type(a) is type(b)
+    if is_dataclass(a):
+        for f in fields(a):
+            _same(getattr(a, f.name), getattr(b, f.name))
+    elif isinstance(a, tuple):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            _same(x, y)
+    else:
+        assert a == b and repr(a) == repr(b)
+        if isinstance(a, datetime):
+            assert (a.isoformat(), a.tzname(), a.fold) == (b.isoformat(), b.tzname(), b.fold)
+
+
+def test_model_pickles_field_for_field() -> None:
+    """The model's own ``__reduce__`` (spill file, workers): every field comes back, timestamps
+    with their own offset and zone name (timezones shared only where equal in both)."""
+    import pickle
+    from dataclasses import fields
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from vezhlivo.model import Channel, Client, Direction, Event, Message, Operator, Role, Source, Waiver
+
+    msk, named = timezone(timedelta(hours=3)), timezone(timedelta(hours=3), "MSK")
+    t = datetime(2026, 3, 1, 10, 0, 5, 123, tzinfo=msk)
+    messages = (
+        Message(0, Role.CLIENT, "Здравствуйте", t, 0.5, 1.5, None, "Ольга"),
+        Message(1, Role.OPERATOR, "Добрый день", t.replace(tzinfo=named), author="op"),
+        Message(2, Role.SYSTEM, "", t.replace(tzinfo=timezone(timedelta(hours=3))), event=Event.TRANSFER),
+        Message(3, Role.OPERATOR, "…", datetime(2026, 10, 25, 1, 30, fold=1, tzinfo=ZoneInfo("Europe/London"))),
+        Message(4, Role.CLIENT, "naive", datetime(2026, 3, 1, 10, 1)),
+        Message(5, Role.CLIENT, "fold", t.replace(fold=1, tzinfo=timezone(timedelta(hours=3)))),
+        Message(6, Role.CLIENT),
+    )
+    full = Conversation("c1", Channel.PHONE, messages, Direction.OUTGOING, "ООО Ромашка", Operator("o1", "Анна", "A"),
+                        Client("k1", "Ольга", "Петровна", "+7 916 000-00-01", "o@example.ru"),
+                        datetime(2026, 3, 1, 9, 59, tzinfo=timezone(timedelta(hours=5, minutes=30))), 12.5,
+                        Role.CLIENT, (Waiver("R1", "ok", "sup"), Waiver("R2")), Source("f.jsonl", 7))
+    bare = Conversation("c2", Channel.CHAT, ())
+    assert len(full.__reduce__()[1]) == len(fields(Conversation))
+    assert len(full.__reduce__()[1][2][0]) == len(fields(Message))
+    for conv in (full, bare):
+        back = pickle.loads(pickle.dumps(conv, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back == conv
+        _same(back, conv)
+    for obj in (*messages, full.operator, full.client, *full.waivers, full.source):
+        assert len(obj.__reduce__()[1]) == len(fields(obj))
+        _same(pickle.loads(pickle.dumps(obj)), obj)
+
+
+def test_a_subclass_of_conversation_pickles_its_own_fields() -> None:
+    import pickle
+
+    from vezhlivo.model import Channel
+
+    back = pickle.loads(pickle.dumps(_Tagged("c", Channel.CHAT, (), tag="x")))
+    assert type(back) is _Tagged and back == _Tagged("c", Channel.CHAT, (), tag="x")
+
+
+def test_stream_links_clients_when_pass_one_forgets_their_keys(engine: Engine, corpus: list[Path],
+                                                               reference: list[Any],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import vezhlivo.stream
+
+    monkeypatch.setattr(vezhlivo.stream, "_KEYS_CACHE", 3)  # the cache of clients' keys cleared again and again
+    assert as_dicts(stream_check(engine, corpus, jobs=1)) == reference
 
 
 def test_terminal_progress_is_off_when_piped_and_a_callback_when_asked() -> None:

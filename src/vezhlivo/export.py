@@ -19,7 +19,7 @@ added, none is removed or renamed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -105,6 +105,7 @@ ERRORS = pa.schema([
 ])
 
 TABLES: dict[str, pa.Schema] = {"contacts": CONTACTS, "findings": FINDINGS, "sections": SECTIONS, "errors": ERRORS}
+_NAMES = {name: schema.names for name, schema in TABLES.items()}
 
 
 def _utc(iso: str | None) -> datetime | None:
@@ -114,56 +115,71 @@ def _utc(iso: str | None) -> datetime | None:
     return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
 
 
+def _row_tuples(c: ContactReport, mask_pii: bool, rulebook_version: str | None,
+                out: dict[str, list[tuple[Any, ...]]]) -> None:
+    """The rows one contact adds to each table, as tuples in the order of the table's columns,
+    appended to ``out``: what the JSON report (``contact_dict``) holds, without building it (its
+    messages, masked or not, are no column)."""
+    conv = c.conv
+    mask: Callable[[str | None], str | None] | None = None
+    if mask_pii:
+        from .pii import Masker
+
+        mask = Masker([n for n in (conv.client.name, conv.client.patronymic, c.card.client_name) if n])
+    src = conv.source
+    key = (src.path, src.record, conv.id) if src is not None else (None, None, conv.id)
+    channel = conv.channel._value_
+    op = conv.operator
+    local = conv.started_at.isoformat() if conv.started_at else None
+    started = _utc(local)
+    findings = c.findings
+    failed = sorted({f.rule for f in findings if not f.waived})
+    active = sum(1 for f in findings if not f.waived)
+    card = c.card
+    out["contacts"].append((
+        *key, channel, conv.direction._value_, conv.company, op.id, op.name, op.team, conv.client.id, started, local,
+        float(c.score.total), list(c.score.critical), failed, active, len(findings) - active, c.turns,
+        c.operator_turns, [code for code, _ in c.silent], [w.rule for w in c.unused_waivers],
+        mask(card.client_name) if mask else card.client_name, mask(card.question) if mask else card.question,
+        len(card.promises or ()), card.transfers, card.complained, card.resolved, rulebook_version,
+    ))
+    rows = out["findings"]
+    for f in findings:
+        rows.append((
+            *key, channel, op.id, op.team, started, f.rule, f.name, f.severity._value_, f.turn, f.start, f.end,
+            mask(f.quote) if mask else f.quote, f.message, mask(f.suggestion) if mask else f.suggestion, f.waived,
+        ))
+    rows = out["sections"]
+    for s in c.score.sections:
+        rows.append((*key, s.key, s.title, float(s.weight), float(s.score), list(s.failed)))
+
+
 def report_rows(c: ContactReport, *, mask_pii: bool = False,
                 rulebook_version: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    """The rows one contact adds to each table (built from the JSON report's ``contact_dict``)."""
-    from .report.model import contact_dict
-
-    d = contact_dict(c, mask_pii)
-    conv = c.conv
-    src = d["source"] or {"path": None, "record": None}
-    key = {"source_path": src["path"], "source_record": src["record"], "contact_id": d["id"]}
-    op = d["operator"]
-    started = _utc(d["started_at"])
-    active = [f for f in d["findings"] if not f["waived"]]
-    card = d["card"]
-    contact = {
-        **key, "channel": d["channel"], "direction": d["direction"], "company": conv.company,
-        "operator_id": op["id"], "operator_name": op["name"], "operator_team": op["team"],
-        "client_id": conv.client.id, "started_at": started, "started_at_local": d["started_at"],
-        "score": float(d["score"]), "critical": d["critical"],
-        "failed_rules": sorted({f["rule"] for f in active}), "findings": len(active),
-        "waived": len(d["findings"]) - len(active), "turns": d["turns"], "operator_turns": d["operator_turns"],
-        "silent_rules": [s["rule"] for s in d["silent"]], "unused_waivers": [w["rule"] for w in d["unused_waivers"]],
-        "client_name": card.get("client_name"), "question": card.get("question"),
-        "promises": len(card.get("promises") or ()), "transfers": card.get("transfers"),
-        "complained": card.get("complained"), "resolved": card.get("resolved"),
-        "rulebook_version": rulebook_version,
-    }
-    findings = [
-        {**key, "channel": d["channel"], "operator_id": op["id"], "operator_team": op["team"], "started_at": started,
-         "rule": f["rule"], "name": f["name"], "severity": f["severity"], "turn": f["turn"], "start": f["start"],
-         "end": f["end"], "quote": f["quote"], "message": f["message"], "suggestion": f["suggestion"],
-         "waived": f["waived"]}
-        for f in d["findings"]
-    ]
-    sections = [
-        {**key, "section": s["section"], "title": s["title"], "weight": float(s["weight"]),
-         "score": float(s["score"]), "failed_rules": s["failed"]}
-        for s in d["sections"]
-    ]
-    return {"contacts": [contact], "findings": findings, "sections": sections}
+    """The rows one contact adds to each table (what the JSON report's ``contact_dict`` holds)."""
+    out: dict[str, list[tuple[Any, ...]]] = {"contacts": [], "findings": [], "sections": []}
+    _row_tuples(c, mask_pii, rulebook_version, out)
+    return {name: [dict(zip(_NAMES[name], row, strict=True)) for row in rows] for name, rows in out.items()}
 
 
 def report_tables(reports: Iterable[ContactReport], *, mask_pii: bool = False,
                   rulebook_version: str | None = None) -> dict[str, pa.Table]:
     """The rows of several contacts as Arrow tables (contacts, findings, sections): built in the
-    worker that checked them, so the writing process only appends them (``ParquetSink.add_tables``)."""
-    rows: dict[str, list[dict[str, Any]]] = {"contacts": [], "findings": [], "sections": []}
+    worker that checked them, so the writing process only appends them (``ParquetSink.add_tables``).
+    Built column by column: the rows as tuples, turned into columns (≈ 4× cheaper than a dict a row)."""
+    out: dict[str, list[tuple[Any, ...]]] = {"contacts": [], "findings": [], "sections": []}
     for report in reports:
-        for name, part in report_rows(report, mask_pii=mask_pii, rulebook_version=rulebook_version).items():
-            rows[name].extend(part)
-    return {name: to_table(part, TABLES[name]) for name, part in rows.items()}
+        _row_tuples(report, mask_pii, rulebook_version, out)
+    return {name: _columns_table(rows, TABLES[name]) for name, rows in out.items()}
+
+
+def _columns_table(rows: list[tuple[Any, ...]], schema: pa.Schema) -> pa.Table:
+    """Rows (tuples in the schema's column order) as a table: what ``to_table`` makes of them as dicts."""
+    if not rows:
+        return schema.empty_table()
+    columns = zip(*rows, strict=True)
+    return pa.Table.from_arrays([pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)],
+                                schema=schema)
 
 
 def error_row(e: RecordError) -> dict[str, Any]:
