@@ -18,8 +18,11 @@ from one of the lemma's forms (typos must not let an offence through).
 from __future__ import annotations
 
 import itertools
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .doc import Doc, Kind, Sentence, Token
@@ -116,11 +119,14 @@ class _StartGate:
         self.first_third4: dict[tuple[str, str], set[str]] = {}
         self.first_mid2: dict[tuple[str, str], set[str]] = {}
         for lemma in lemmas:
-            self.first2.setdefault(lemma[:2], set()).add(lemma)
-            self.mid2.setdefault(lemma[1:3], set()).add(lemma)
-            self.swapped2.setdefault(lemma[:2][::-1], set()).add(lemma)
-            self.first_third4.setdefault((lemma[:1], lemma[2:4]), set()).add(lemma)
-            self.first_mid2.setdefault((lemma[:1], lemma[1:3]), set()).add(lemma)
+            self.add(lemma)
+
+    def add(self, lemma: str) -> None:
+        self.first2.setdefault(lemma[:2], set()).add(lemma)
+        self.mid2.setdefault(lemma[1:3], set()).add(lemma)
+        self.swapped2.setdefault(lemma[:2][::-1], set()).add(lemma)
+        self.first_third4.setdefault((lemma[:1], lemma[2:4]), set()).add(lemma)
+        self.first_mid2.setdefault((lemma[:1], lemma[1:3]), set()).add(lemma)
 
     def near(self, form: str) -> set[str]:
         f2, f13, f0, f24 = form[:2], form[1:3], form[:1], form[2:4]
@@ -157,28 +163,34 @@ class Pattern:
     elements: tuple[Element, ...]
     anchor_start: bool = False
     anchor_end: bool = False
+    # made from the elements: (lemmas | forms, lemmas, whether a misspelling may reach a lemma) of each
+    # element a match cannot do without, and the lemmas/forms the first element needs (None when it is a
+    # class, optional or a gap)
+    required: tuple[tuple[frozenset[str], frozenset[str], bool], ...] = field(init=False, repr=False, compare=False)
+    first_words: frozenset[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "required", tuple(
+            (e.lemmas | e.forms, e.lemmas, any(len(lemma) >= 4 for lemma in e.lemmas))
+            for e in self.elements if not (e.optional or e.gap or e.classes)))
+        first = self.elements[0] if self.elements else None
+        object.__setattr__(self, "first_words", None if first is None or first.optional or first.gap or first.classes
+                           else first.lemmas | first.forms)
 
     def can_match(self, doc: Doc, own: bool = True) -> bool:
-        """A cheap test on the whole text: every required word is there (or could be a typo of it)."""
-        return doc.remember(("can_match", self.source, own), lambda: self._can_match(doc, own))
+        """A cheap test on the whole text: every required word is there (or could be a typo of it).
 
-    def _can_match(self, doc: Doc, own: bool) -> bool:
+        Not remembered: one or two set tests cost less than a memo's key."""
         vocab, unknown = doc.vocabulary(own)
-        for e in self.elements:
-            if e.optional or e.gap or e.classes:
-                continue
-            if vocab.isdisjoint(e.lemmas) and vocab.isdisjoint(e.forms) and not any(
-                    typo_of(e.lemmas, u) for u in unknown):
+        for words, lemmas, slips in self.required:
+            if vocab.isdisjoint(words) and not (slips and unknown and any(typo_of(lemmas, u) for u in unknown)):
                 return False
         return True
 
     @property
     def first_lemmas(self) -> frozenset[str] | None:
         """Lemmas/forms the first element needs (None when it is a class, optional or a gap)."""
-        first = self.elements[0]
-        if first.optional or first.gap or first.classes:
-            return None
-        return first.lemmas | first.forms
+        return self.first_words
 
 
 class PatternError(ValueError):
@@ -250,19 +262,72 @@ def _match_at(p: Pattern, toks: list[Token], pos: int, el: int) -> int | None:
     return None
 
 
+_SentenceWords = tuple[list[int], list[Token], dict[str, list[int]], frozenset[str], tuple[int, ...]]
+
+
+def _sentence_words(doc: Doc, sent: Sentence, own: bool) -> _SentenceWords:
+    """A sentence's words (token indices, tokens) and where each form and lemma of them is, and where the
+    long words the dictionary does not know are: a pattern's first element is looked for there only.
+    Remembered on the Doc: rules search the same sentence for many patterns."""
+    key = ("sentence_words", sent.first, sent.last, own)
+    hit = doc.memo.get(key)
+    if hit is not None:
+        return hit  # type: ignore[return-value]
+    idx = doc.words(sent, own=own)
+    tokens = doc.tokens
+    toks = [tokens[i] for i in idx]
+    at: dict[str, list[int]] = {}
+    unknown: list[int] = []
+    for pos, t in enumerate(toks):
+        n = t.norm
+        found = at.get(n)
+        if found is None:
+            at[n] = [pos]
+        else:
+            found.append(pos)
+        if t.kind is Kind.WORD:
+            info = t.info
+            for lemma in info.lemmas:
+                if lemma != n:
+                    at.setdefault(lemma, []).append(pos)
+            if not info.known and len(n) >= 4:
+                unknown.append(pos)
+    made: _SentenceWords = (idx, toks, at, frozenset(at), tuple(unknown))
+    doc.memo[key] = made
+    return made
+
+
 def find_in_sentence(doc: Doc, sent: Sentence, pattern: Pattern, *, own: bool = True) -> Iterator[Match]:
     if not pattern.can_match(doc, own):
         return
-    idx = doc.words(sent, own=own)
-    toks = [doc.tokens[i] for i in idx]
-    first = pattern.first_lemmas
-    starts = range(1) if pattern.anchor_start else range(len(toks))
+    yield from _find_in_sentence(doc, sent, pattern, own)
+
+
+def _find_in_sentence(doc: Doc, sent: Sentence, pattern: Pattern, own: bool) -> Iterator[Match]:
+    idx, toks, at, words, unknown = _sentence_words(doc, sent, own)
+    first = pattern.first_words
+    starts: Iterable[int]
+    if pattern.anchor_start:
+        starts = range(1)
+    elif first is None:
+        starts = range(len(toks))
+    else:
+        # the positions where the first element may match: one of its words is there, or a misspelt word
+        # (``Element.matches`` decides, in ``_match_at``); other positions it does not match
+        hits = first & words
+        slips = unknown if unknown and pattern.required[0][2] else ()
+        if not hits:
+            if not slips:
+                return
+            starts = slips
+        elif len(hits) == 1 and not slips:
+            starts = at[next(iter(hits))]
+        else:
+            starts = sorted({pos for w in hits for pos in at[w]}.union(slips))
     for pos in starts:
         if pos >= len(toks):
             break
-        if first is not None and not pattern.elements[0].matches(toks[pos]):
-            continue
-        last = _match_at(pattern, toks, pos, 0)
+        last = _match_at(pattern, toks, pos, 0)  # None where the first element does not match
         if last is None or last < pos:
             continue
         if pattern.anchor_end and last != len(toks) - 1:
@@ -276,7 +341,7 @@ def find(doc: Doc, pattern: Pattern | str, *, own: bool = True) -> Iterator[Matc
     if not p.can_match(doc, own):
         return
     for sent in doc.sentences:
-        yield from find_in_sentence(doc, sent, p, own=own)
+        yield from _find_in_sentence(doc, sent, p, own)
 
 
 def find_any(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> list[Match]:
@@ -284,13 +349,17 @@ def find_any(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> list[Mat
 
     Remembered on the Doc: several rules ask the same lists of the same text (and a live hint asks
     again about the context on every keystroke pause)."""
-    index = _index_of(patterns)
-    if not index.may_reach(doc, own):
+    entry = _BY_IDENTITY.get(id(patterns))
+    index = entry[1] if entry is not None and entry[0] is patterns else _index_of(patterns)
+    reach = doc._reach.get(own)
+    if reach is None or reach[0] != _registry_version:
+        reach = _reach_now(doc, own)
+    if index.uid not in reach[1]:
         return []  # most lists, most texts: no required word is there
     return list(doc.remember(("find_any", index.uid, own), lambda: _find_any(doc, index, own)))
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class _ListIndex:
     """Which patterns of a list can match a text, found from the text's words rather than by trying all."""
 
@@ -317,12 +386,115 @@ class _ListIndex:
 
     def may_reach(self, doc: Doc, own: bool) -> bool:
         """Could any pattern of the list match the text: one of the key words is there, or a slip of one."""
+        return self.uid in _reachable(doc, own)
+
+    def may_reach_alone(self, doc: Doc, own: bool) -> bool:
+        """``may_reach`` from this list's own index, without the registry (what the registry must agree with)."""
         if self.always:
             return True
         vocab, unknown = doc.vocabulary(own)
         if not vocab.isdisjoint(self.words):
             return True
         return bool(unknown) and bool(self.by_typo_lemma) and any(self.reached_by_typo(u) for u in unknown)
+
+
+class _Registry:
+    """The key words of every list in one inverted index: a text's vocabulary, looked up once, names every
+    list it may reach, and asking about one list is then a set membership test (rules ask ≈200 times a
+    contact, nearly always to hear «no»). Exact: a list is reached iff its own ``may_reach_alone`` says so."""
+
+    __slots__ = ("always", "by_lemma", "by_word", "gate", "lists", "typo_lemmas", "words")
+
+    def __init__(self) -> None:
+        self.by_word: dict[str, set[int]] = {}  # key word (lemma or form) -> uids of the lists it keys
+        self.words: frozenset[str] | None = None  # the keys of by_word (made again after a list is added)
+        self.always: set[int] = set()  # lists with a pattern that has no key word
+        self.by_lemma: dict[str, set[int]] = {}  # key lemma of 4+ letters (a misspelling may reach it) -> uids
+        self.gate = _StartGate(())  # over the lemmas of by_lemma
+        self.typo_lemmas: dict[str, tuple[str, ...]] = {}  # misspelt word -> lemmas it is a slip of (bounded)
+        self.lists = 0
+
+    def add(self, index: _ListIndex) -> None:
+        uid = index.uid
+        self.words = None
+        for w in index.words:
+            self.by_word.setdefault(w, set()).add(uid)
+        if index.always:
+            self.always.add(uid)
+        for lemma in index.by_typo_lemma:
+            uids = self.by_lemma.get(lemma)
+            if uids is None:
+                uids = self.by_lemma[lemma] = set()
+                self.gate.add(lemma)
+                self.typo_lemmas.clear()  # a new lemma: a remembered word may be a slip of it
+            uids.add(uid)
+        self.lists += 1
+
+    def slip_of(self, word: str) -> tuple[str, ...]:
+        """The key lemmas that ``word`` (unknown to the dictionary) is a one-edit slip of."""
+        hit = self.typo_lemmas.get(word)
+        if hit is None:
+            if len(self.typo_lemmas) >= 20_000:
+                self.typo_lemmas.clear()
+            keys = _deletes(word)
+            hit = self.typo_lemmas[word] = tuple(
+                lemma for lemma in self.gate.near(word) if _one_edit_from_lemma(word, keys, lemma))
+        return hit
+
+    def reach(self, vocab: frozenset[str], unknown: tuple[str, ...]) -> AbstractSet[int]:
+        words = self.words
+        if words is None:
+            words = self.words = frozenset(self.by_word)
+        found = set(self.always)
+        by_word = self.by_word
+        for w in vocab & words:
+            found |= by_word[w]
+        for u in unknown:
+            for lemma in self.slip_of(u):
+                found |= self.by_lemma[lemma]
+        return found
+
+
+# The registry is changed (a list registered, or the whole rebuilt) and read under this lock; a Doc's
+# reachable set names the version it was computed for, and one of an older version is computed again.
+_REGISTRY_LOCK = threading.Lock()
+_REGISTRY = _Registry()
+_registry_version = 0
+# Lists built per call may bring new contents and their indices come and go: when the registry holds many
+# more lists than are alive, it is rebuilt from the living ones (a list still in use is alive).
+_LIVE: weakref.WeakValueDictionary[int, _ListIndex] = weakref.WeakValueDictionary()
+_REGISTRY_LIMIT = 8192
+
+
+def _register(index: _ListIndex) -> None:
+    global _REGISTRY, _registry_version
+    with _REGISTRY_LOCK:
+        _LIVE[index.uid] = index
+        if _REGISTRY.lists >= max(_REGISTRY_LIMIT, 2 * len(_LIVE)):
+            fresh = _Registry()
+            for live in list(_LIVE.values()):
+                fresh.add(live)
+            _REGISTRY = fresh
+        else:
+            _REGISTRY.add(index)
+        _registry_version += 1
+
+
+def _reachable(doc: Doc, own: bool) -> AbstractSet[int]:
+    """The uids of the registered lists the text may reach (``may_reach``), computed once per text (the
+    hottest callers, ``find_any`` and ``find_unless``, repeat the first three lines rather than call)."""
+    got = doc._reach.get(own)
+    if got is None or got[0] != _registry_version:
+        got = _reach_now(doc, own)
+    return got[1]
+
+
+def _reach_now(doc: Doc, own: bool) -> tuple[int, AbstractSet[int]]:
+    vocab, unknown = doc.vocabulary(own)
+    with _REGISTRY_LOCK:
+        got = (_registry_version, _REGISTRY.reach(vocab, unknown))
+    doc._reach[own] = got
+    return got
 
 
 # Words in most sentences: a pattern keyed on one of them would be tried on nearly every text.
@@ -380,9 +552,11 @@ def _list_index(patterns: tuple[str, ...]) -> _ListIndex:
         for lemma in key.lemmas:
             if len(lemma) >= 4:
                 by_lemma.setdefault(lemma, []).append(i)
-    return _ListIndex(patterns, next(_list_ids), {w: tuple(v) for w, v in by_word.items()}, frozenset(by_word),
-                      tuple(always), {},
-                      {lemma: tuple(v) for lemma, v in by_lemma.items()}, _StartGate(by_lemma))
+    index = _ListIndex(patterns, next(_list_ids), {w: tuple(v) for w, v in by_word.items()}, frozenset(by_word),
+                       tuple(always), {},
+                       {lemma: tuple(v) for lemma, v in by_lemma.items()}, _StartGate(by_lemma))
+    _register(index)
+    return index
 
 
 def _candidates(doc: Doc, index: _ListIndex, own: bool) -> list[int]:
@@ -411,7 +585,7 @@ def _find_any(doc: Doc, index: _ListIndex, own: bool) -> list[Match]:
 def _possible(doc: Doc, index: _ListIndex, own: bool) -> list[int]:
     """The patterns of a list whose every required word is in the text (or a slip of it), in order:
     only they can match. A cheap test, no search."""
-    if not index.may_reach(doc, own):
+    if index.uid not in _reachable(doc, own):
         return []
     pats = index.patterns
     return [i for i in _candidates(doc, index, own) if compile_pattern(pats[i]).can_match(doc, own)]
@@ -430,15 +604,23 @@ def has_match(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> bool:
 
 def find_unless(doc: Doc, patterns: Sequence[str], unless: Sequence[str] = (), *, own: bool = True) -> list[Match]:
     """Matches of ``patterns`` whose sentence does not also match ``unless`` (the context that excuses them)."""
-    found = find_any(doc, patterns, own=own)
+    entry = _BY_IDENTITY.get(id(patterns))
+    index = entry[1] if entry is not None and entry[0] is patterns else _index_of(patterns)
+    reach = doc._reach.get(own)
+    if reach is None or reach[0] != _registry_version:
+        reach = _reach_now(doc, own)
+    if index.uid not in reach[1]:
+        return []  # ``find_any``'s first lines: most lists, most texts
+    found = list(doc.remember(("find_any", index.uid, own), lambda: _find_any(doc, index, own)))
     if not unless or not found:
         return found
     return [m for m in found if not sentence_has(doc, doc.sentence_of(m.first), unless, own=own)]
 
 
 def sentence_has(doc: Doc, sent: Sentence, patterns: Sequence[str], *, own: bool = True) -> bool:
-    index = _index_of(patterns)
-    if not index.may_reach(doc, own):
+    entry = _BY_IDENTITY.get(id(patterns))
+    index = entry[1] if entry is not None and entry[0] is patterns else _index_of(patterns)
+    if index.uid not in _reachable(doc, own):
         return False
     return doc.remember(("sentence_has", sent.first, sent.last, index.uid, own),
                         lambda: _sentence_has(doc, sent, index, own))
