@@ -187,11 +187,6 @@ class Pattern:
                 return False
         return True
 
-    @property
-    def first_lemmas(self) -> frozenset[str] | None:
-        """Lemmas/forms the first element needs (None when it is a class, optional or a gap)."""
-        return self.first_words
-
 
 class PatternError(ValueError):
     pass
