@@ -363,40 +363,18 @@ class _ListIndex:
     by_word: dict[str, tuple[int, ...]]
     words: frozenset[str]
     always: tuple[int, ...]  # patterns without a required word (classes, optional words only)
-    typo_hits: dict[str, tuple[int, ...]]  # misspelt word -> patterns it reaches (a bounded cache)
     by_typo_lemma: dict[str, tuple[int, ...]]  # a key lemma a misspelt word may hit -> its patterns
-    gate: _StartGate  # over the lemmas of by_typo_lemma
-
-    def reached_by_typo(self, word: str) -> tuple[int, ...]:
-        """The patterns whose key word ``word`` is a one-edit slip of (``typo_of`` for each, in bulk)."""
-        hit = self.typo_hits.get(word)
-        if hit is None:
-            if len(self.typo_hits) >= 20_000:
-                self.typo_hits.clear()
-            keys = _deletes(word)
-            found = {i for lemma in self.gate.near(word) if _one_edit_from_lemma(word, keys, lemma)
-                     for i in self.by_typo_lemma[lemma]}
-            hit = self.typo_hits[word] = tuple(sorted(found))
-        return hit
 
     def may_reach(self, doc: Doc, own: bool) -> bool:
         """Could any pattern of the list match the text: one of the key words is there, or a slip of one."""
         return self.uid in _reachable(doc, own)
 
-    def may_reach_alone(self, doc: Doc, own: bool) -> bool:
-        """``may_reach`` from this list's own index, without the registry (what the registry must agree with)."""
-        if self.always:
-            return True
-        vocab, unknown = doc.vocabulary(own)
-        if not vocab.isdisjoint(self.words):
-            return True
-        return bool(unknown) and bool(self.by_typo_lemma) and any(self.reached_by_typo(u) for u in unknown)
-
 
 class _Registry:
     """The key words of every list in one inverted index: a text's vocabulary, looked up once, names every
     list it may reach, and asking about one list is then a set membership test (rules ask ≈200 times a
-    contact, nearly always to hear «no»). Exact: a list is reached iff its own ``may_reach_alone`` says so."""
+    contact, nearly always to hear «no»). Exact: a list is reached iff one of its key words is in the
+    text, or one of its key lemmas is one edit from a word of the text the dictionary does not know."""
 
     __slots__ = ("always", "by_lemma", "by_word", "gate", "lists", "typo_lemmas", "words")
 
@@ -484,6 +462,12 @@ def _reachable(doc: Doc, own: bool) -> AbstractSet[int]:
     return got[1]
 
 
+def _slip_of(word: str) -> tuple[str, ...]:
+    """The key lemmas of the registered lists that ``word`` is a one-edit slip of (one bounded cache)."""
+    with _REGISTRY_LOCK:
+        return _REGISTRY.slip_of(word)
+
+
 def _reach_now(doc: Doc, own: bool) -> tuple[int, AbstractSet[int]]:
     vocab, unknown = doc.vocabulary(own)
     with _REGISTRY_LOCK:
@@ -548,8 +532,7 @@ def _list_index(patterns: tuple[str, ...]) -> _ListIndex:
             if len(lemma) >= 4:
                 by_lemma.setdefault(lemma, []).append(i)
     index = _ListIndex(patterns, next(_list_ids), {w: tuple(v) for w, v in by_word.items()}, frozenset(by_word),
-                       tuple(always), {},
-                       {lemma: tuple(v) for lemma, v in by_lemma.items()}, _StartGate(by_lemma))
+                       tuple(always), {lemma: tuple(v) for lemma, v in by_lemma.items()})
     _register(index)
     return index
 
@@ -561,7 +544,8 @@ def _candidates(doc: Doc, index: _ListIndex, own: bool) -> list[int]:
         found.update(index.by_word[w])
     if unknown and index.by_typo_lemma:
         for u in unknown:
-            found.update(index.reached_by_typo(u))
+            for lemma in _slip_of(u):  # the registry holds every living list's key lemmas, this one's too
+                found.update(index.by_typo_lemma.get(lemma, ()))
     return sorted(found)
 
 
