@@ -123,9 +123,9 @@ def _row_tuples(c: ContactReport, mask_pii: bool, rulebook_version: str | None,
     conv = c.conv
     mask: Callable[[str | None], str | None] | None = None
     if mask_pii:
-        from .pii import Masker
+        from .report.model import contact_masker
 
-        mask = Masker([n for n in (conv.client.name, conv.client.patronymic, c.card.client_name) if n])
+        mask = contact_masker(c)
     src = conv.source
     key = (src.path, src.record, conv.id) if src is not None else (None, None, conv.id)
     channel = conv.channel._value_

@@ -37,10 +37,15 @@ def _message_dict(m: Any, mask: Callable[[str | None], str | None]) -> dict[str,
             "author": mask(m.author), "text": mask(m.text)}
 
 
+def contact_masker(c: ContactReport) -> Masker:
+    """What masks a contact's personal data in every output: phones, e-mails and the client's names."""
+    names = [c.conv.client.name, c.conv.client.patronymic, c.card.client_name]
+    return Masker([n for n in names if n])
+
+
 def contact_dict(c: ContactReport, mask_pii: bool = False) -> dict[str, Any]:
     conv = c.conv
-    names = [conv.client.name, conv.client.patronymic, c.card.client_name]
-    mask: Callable[[str | None], str | None] = Masker([n for n in names if n]) if mask_pii else identity
+    mask: Callable[[str | None], str | None] = contact_masker(c) if mask_pii else identity
     card = asdict(c.card)
     if mask_pii:
         card["client_name"] = mask(card["client_name"])
