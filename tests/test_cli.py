@@ -103,6 +103,19 @@ def test_mask_pii_hides_phones_emails_and_names(tmp_path: Path) -> None:
         assert "Наталья" not in out, fmt
 
 
+def test_mask_pii_hides_a_name_the_client_gave_in_every_format(tmp_path: Path) -> None:
+    # no name in the metadata: the report learns it from «меня зовут Наталья» (its card)
+    conv = {"id": "x1", "channel": "chat", "messages": [
+        {"role": "client", "text": "Здравствуйте, меня зовут Наталья, где мой заказ?"},
+        {"role": "operator", "text": "Наталья, ты подожди, я не знаю"}]}
+    path = tmp_path / "intro.jsonl"
+    path.write_text(json.dumps(conv, ensure_ascii=False) + "\n", encoding="utf-8")
+    for fmt in ("json", "csv", "html", "text"):
+        result = runner.invoke(app, ["check", str(path), "-f", fmt, "--mask-pii"])
+        assert result.exit_code == 0, result.output
+        assert "Наталья" not in result.stdout, fmt
+
+
 def test_csv_has_one_row_per_finding(tmp_path: Path) -> None:
     path = _write(tmp_path, _conv("a", "Я не знаю. Правда, я не знаю, когда."), _conv("b", "Сейчас уточню."))
     result = runner.invoke(app, ["check", str(path), "-f", "csv", "--select", "F1"])

@@ -8,7 +8,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from ..pii import Masker
-from .model import RunReport, run_dict
+from .model import RunReport, contact_masker, run_dict
 
 
 def highlight(text: str, findings: list[dict[str, Any]], mask: Masker | None = None) -> Markup:
@@ -37,13 +37,11 @@ def _plain(text: str, mask: Masker | None) -> str:
 def render_html(run: RunReport) -> str:
     env = Environment(loader=PackageLoader("vezhlivo", "templates"), autoescape=select_autoescape(["html"]))
     data = run_dict(run)
-    convs = {c.conv.id: c.conv for c in run.contacts}
     contacts = []
-    for c in data["conversations"]:
-        conv = convs[c["id"]]
-        mask = None
-        if run.mask_pii:
-            mask = Masker([n for n in (conv.client.name, conv.client.patronymic, c["card"]["client_name"]) if n])
+    for report, c in zip(run.contacts, data["conversations"], strict=True):
+        conv = report.conv
+        # the names come from the report itself: the JSON's card holds the client's name already masked
+        mask = contact_masker(report) if run.mask_pii else None
         messages = []
         for m in conv.messages:
             found = [f for f in c["findings"] if f["turn"] == m.index]

@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .model import RunReport, run_dict
+from ..pii import Masker
+from .model import RunReport, contact_masker, run_dict
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -19,9 +20,10 @@ def _score_style(score: float) -> str:
 
 def render_text(run: RunReport, console: Console, verbose: bool = False) -> None:
     data = run_dict(run)
-    texts = {c.conv.id: c.conv for c in run.contacts}
-    for c in data["conversations"]:
-        conv = texts[c["id"]]
+    for report, c in zip(run.contacts, data["conversations"], strict=True):
+        conv = report.conv
+        # the names come from the report itself: the JSON's card holds the client's name already masked
+        mask = contact_masker(report) if run.mask_pii else None
         op = c["operator"]
         head = Text()
         head.append(f"{c['id']}", style="bold")
@@ -32,7 +34,7 @@ def render_text(run: RunReport, console: Console, verbose: bool = False) -> None
             head.append(f"  (критично: {', '.join(c['critical'])})", style="bold red")
         console.print(head)
         for f in c["findings"]:
-            _print_finding(console, f, conv, run.mask_pii, c)
+            _print_finding(console, f, conv, mask)
         if not c["findings"]:
             console.print("  ✓ нарушений не найдено", style="green")
         card = c["card"]
@@ -72,7 +74,7 @@ def render_text(run: RunReport, console: Console, verbose: bool = False) -> None
         console.print(f"ошибка: {e['path']}:{e['record']}: {e['field'] or ''} {e['message']}", style="red")
 
 
-def _print_finding(console: Console, f: dict[str, Any], conv: Any, masked: bool, c: dict[str, Any]) -> None:
+def _print_finding(console: Console, f: dict[str, Any], conv: Any, mask: Masker | None) -> None:
     line = Text("  ")
     line.append(f"{f['rule']}", style=_SEVERITY_STYLE.get(f["severity"], ""))
     line.append(f" [{f['name']}]", style="dim")
@@ -83,11 +85,8 @@ def _print_finding(console: Console, f: dict[str, Any], conv: Any, masked: bool,
     console.print(line)
     if f["turn"] is not None and f["start"] is not None:
         text = conv.messages[f["turn"]].text
-        if masked:  # masks keep the length: offsets still hold
-            from ..pii import Masker
-
-            client = conv.client
-            text = Masker([n for n in (client.name, client.patronymic, c["card"]["client_name"]) if n])(text) or ""
+        if mask is not None:  # masks keep the length: offsets still hold
+            text = mask(text) or ""
         a, b = f["start"], f["end"]
         left = max(0, a - 40)
         right = min(len(text), b + 40)
