@@ -220,15 +220,6 @@ def test_a_subclass_of_conversation_pickles_its_own_fields() -> None:
     assert type(back) is _Tagged and back == _Tagged("c", Channel.CHAT, (), tag="x")
 
 
-def test_stream_links_clients_when_pass_one_forgets_their_keys(engine: Engine, corpus: list[Path],
-                                                               reference: list[Any],
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    import vezhlivo.stream
-
-    monkeypatch.setattr(vezhlivo.stream, "_KEYS_CACHE", 3)  # the cache of clients' keys cleared again and again
-    assert as_dicts(stream_check(engine, corpus, jobs=1)) == reference
-
-
 def test_terminal_progress_is_off_when_piped_and_a_callback_when_asked() -> None:
     from vezhlivo.parallel import terminal_progress
 

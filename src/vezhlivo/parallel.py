@@ -175,6 +175,13 @@ def _context() -> multiprocessing.context.BaseContext:
 # --- running -------------------------------------------------------------------------------------
 
 
+def _tasks(payloads: Sequence[Payload], roots: Sequence[int], jobs: int | None,
+           chunk: int) -> tuple[int, int, Iterator[Task]]:
+    """The number of jobs (None: every core), of contacts, and the tasks of whole linked groups."""
+    tasks = ([[(i, payloads[i]) for i in group] for group in t] for t in plan(roots, chunk))
+    return default_jobs() if jobs is None else max(1, jobs), len(payloads), tasks
+
+
 def run_planned(
     engine: Engine,
     payloads: Sequence[Payload],
@@ -186,9 +193,7 @@ def run_planned(
     progress: Progress | None = None,
 ) -> Iterator[ContactReport]:
     """Check ``payloads`` (conversations or references, by ordinal) grouped by ``roots``."""
-    jobs = default_jobs() if jobs is None else max(1, jobs)
-    total = len(payloads)
-    tasks = ([[(i, payloads[i]) for i in group] for group in t] for t in plan(roots, chunk))
+    jobs, total, tasks = _tasks(payloads, roots, jobs, chunk)
     done = 0
     ready: dict[int, ContactReport] = {}
     next_out = 0
@@ -218,9 +223,7 @@ def run_converted(
 ) -> Iterator[T]:
     """``run_planned(..., ordered=False)`` with each task's reports passed through ``convert`` where
     they are checked (for outputs that need rows, not reports: Parquet); yields what it returns."""
-    jobs = default_jobs() if jobs is None else max(1, jobs)
-    total = len(payloads)
-    tasks = ([[(i, payloads[i]) for i in group] for group in t] for t in plan(roots, chunk))
+    jobs, total, tasks = _tasks(payloads, roots, jobs, chunk)
     done = 0
     for n, converted in _results(engine, tasks, jobs, total > chunk, partial(_run_converted, convert=convert)):
         done += n

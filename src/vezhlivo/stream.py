@@ -27,12 +27,13 @@ import struct
 import tempfile
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar, overload
 
 from .errors import RecordError
-from .model import Client, Conversation
+from .model import Conversation
 from .parallel import Convert, KeyLinker, Progress, run_converted, run_planned
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 _LEN = struct.Struct("<I")
 _SPILL_BUFFER = 1 << 20  # bytes written at a time to the spill file
-_KEYS_CACHE = 1 << 16  # clients whose keys pass 1 remembers
 _OPEN: dict[str, IO[bytes]] = {}  # per process: spill files read by offset
 _OPEN_PID = [os.getpid()]
 
@@ -103,9 +103,6 @@ def build_index(items: Iterable[Conversation | RecordError], spill_dir: str) -> 
 
     index = Index(os.path.join(spill_dir, "spill.bin"))
     offsets, add, pack, dumps = index.offsets, index.linker.add, _LEN.pack, pickle.dumps
-    # a client's keys, by its ``Client`` (they depend on it alone): parsing a phone number costs ≈ 20 µs,
-    # and a client's contacts come again; cleared when full, so memory stays flat
-    keys_of: dict[Client, list[str]] = {}
     offset = 0
     with open(index.spill, "wb", buffering=_SPILL_BUFFER) as spill:
         write = spill.write
@@ -118,14 +115,24 @@ def build_index(items: Iterable[Conversation | RecordError], spill_dir: str) -> 
             write(pack(len(blob)))
             write(blob)
             offset += _LEN.size + len(blob)
-            keys = keys_of.get(item.client)
-            if keys is None:
-                if len(keys_of) >= _KEYS_CACHE:
-                    keys_of.clear()
-                keys = keys_of[item.client] = client_keys(item)
-            add(keys)
+            add(client_keys(item))  # a client's phone is parsed once (normalize_phone remembers it)
             index.messages += len(item.messages)
     return index
+
+
+@contextmanager
+def _spilled(paths: Sequence[Path], options: ReadOptions | None, spill_dir: str | None) -> Iterator[Index]:
+    """Pass 1 over ``paths`` into a temporary spill file, removed (and closed here) when done."""
+    from .ingest import read_paths
+
+    with tempfile.TemporaryDirectory(prefix="vezhlivo-", dir=spill_dir) as tmp:
+        index = build_index(read_paths(paths, options), tmp)
+        try:
+            yield index
+        finally:
+            fh = _OPEN.pop(index.spill, None)
+            if fh is not None:
+                fh.close()
 
 
 def stream_check(
@@ -140,18 +147,9 @@ def stream_check(
 ) -> Iterator[ContactReport | RecordError]:
     """``engine.check_many(read_paths(paths, options))`` in flat memory, on ``jobs`` processes
     (None: every core): read errors first, then the reports (in input order when ``ordered``)."""
-    from .ingest import read_paths
-
-    with tempfile.TemporaryDirectory(prefix="vezhlivo-", dir=spill_dir) as tmp:
-        index = build_index(read_paths(paths, options), tmp)
+    with _spilled(paths, options, spill_dir) as index:
         yield from index.errors
-        roots = index.linker.groups()
-        try:
-            yield from run_planned(engine, index, roots, jobs=jobs, ordered=ordered, progress=progress)
-        finally:
-            fh = _OPEN.pop(index.spill, None)
-            if fh is not None:
-                fh.close()
+        yield from run_planned(engine, index, index.linker.groups(), jobs=jobs, ordered=ordered, progress=progress)
 
 
 def stream_converted(
@@ -166,14 +164,6 @@ def stream_converted(
 ) -> Iterator[RecordError | T]:
     """``stream_check(..., ordered=False)`` for outputs that need rows rather than reports: the read
     errors, then ``convert(reports)`` of each task, computed in the worker that checked them."""
-    from .ingest import read_paths
-
-    with tempfile.TemporaryDirectory(prefix="vezhlivo-", dir=spill_dir) as tmp:
-        index = build_index(read_paths(paths, options), tmp)
+    with _spilled(paths, options, spill_dir) as index:
         yield from index.errors
-        try:
-            yield from run_converted(engine, index, index.linker.groups(), convert, jobs=jobs, progress=progress)
-        finally:
-            fh = _OPEN.pop(index.spill, None)
-            if fh is not None:
-                fh.close()
+        yield from run_converted(engine, index, index.linker.groups(), convert, jobs=jobs, progress=progress)
