@@ -601,12 +601,11 @@ def sentence_has(doc: Doc, sent: Sentence, patterns: Sequence[str], *, own: bool
     index = entry[1] if entry is not None and entry[0] is patterns else _index_of(patterns)
     if index.uid not in _reachable(doc, own):
         return False
-    return doc.remember(("sentence_has", sent.first, sent.last, index.uid, own),
-                        lambda: _sentence_has(doc, sent, index, own))
-
-
-def _sentence_has(doc: Doc, sent: Sentence, index: _ListIndex, own: bool) -> bool:
-    # only the patterns whose words the whole text has can match one of its sentences
+    # only the patterns whose every required word the whole text has can match one of its sentences;
+    # most texts have none, and then no sentence needs a search of its own
     possible = doc.remember(("possible", index.uid, own), lambda: _possible(doc, index, own))
-    return any(next(find_in_sentence(doc, sent, compile_pattern(index.patterns[i]), own=own), None) is not None
-               for i in possible)
+    if not possible:
+        return False
+    return doc.remember(("sentence_has", sent.first, sent.last, index.uid, own), lambda: any(
+        next(find_in_sentence(doc, sent, compile_pattern(index.patterns[i]), own=own), None) is not None
+        for i in possible))

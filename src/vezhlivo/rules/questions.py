@@ -10,7 +10,7 @@ from typing import TypeVar, cast
 
 from ..model import Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Sentence, Token
-from ..nlp.patterns import Element, Pattern, compile_pattern, find_any, may_match, sentence_has
+from ..nlp.patterns import Element, Pattern, compile_pattern, find_any, sentence_has
 from .base import RuleContext, Skip, check
 from .greeting import is_question, sentence_text
 
@@ -206,12 +206,6 @@ class _Clause:
     request_at: int | None  # where among its words the first request verb is («Назовите…»)
 
 
-def _sentence_has(doc: Doc, sent: Sentence, patterns: tuple[str, ...]) -> bool:
-    """``sentence_has``, after a cheaper test of the whole text: most texts lack a required word of every
-    pattern of the list, and then no clause of them needs trying pattern by pattern."""
-    return may_match(doc, patterns) and sentence_has(doc, sent, patterns)
-
-
 def _no_entries() -> list[tuple[object, object]]:
     return []
 
@@ -278,8 +272,8 @@ def _clarifying_asks(ctx: RuleContext, found: list[_Clause], head: int, not_asks
     for c in found:
         doc = ctx.doc(c.msg.index)
         asks = c.wh or (c.request_at is not None and (with_yes_no or c.request_at < head)) or (
-            with_yes_no and (c.question or _sentence_has(doc, c.sent, extra)))
-        if not asks or _sentence_has(doc, c.sent, not_asks):
+            with_yes_no and (c.question or sentence_has(doc, c.sent, extra)))
+        if not asks or sentence_has(doc, c.sent, not_asks):
             continue
         text = sentence_text(doc, c.sent)
         lead = len(text) - len(text.lstrip())
@@ -293,7 +287,7 @@ def pre_phrase(ctx: RuleContext) -> Iterator[Finding]:
     frames = ctx.string_tuple("frames")
     for ask in clarifying_asks(ctx):
         doc = ctx.doc(ask.msg.index)
-        if _sentence_has(doc, ask.sent, frames):
+        if sentence_has(doc, ask.sent, frames):
             continue
         yield ctx.finding(ask.msg.index, ask.start, ask.end)
 
@@ -324,7 +318,7 @@ def sell_the_question(ctx: RuleContext) -> Iterator[Finding]:
     no_reason = ctx.derived("no_reason",
                             lambda: ctx.string_tuple("open_questions") + ctx.string_tuple("procedure_steps"))
     for ask in clarifying_asks(ctx):
-        if ask.msg.index in flagged or _sentence_has(ctx.doc(ask.msg.index), ask.sent, no_reason):
+        if ask.msg.index in flagged or sentence_has(ctx.doc(ask.msg.index), ask.sent, no_reason):
             continue
         if any(find_any(ctx.doc(m.index), reasons) for m in _turn_messages(ctx, ask.msg)):
             continue

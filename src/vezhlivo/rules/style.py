@@ -9,7 +9,7 @@ from functools import lru_cache
 from ..model import Channel, Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Token
 from ..nlp.morph import is_known, norm
-from ..nlp.patterns import has_match, may_match, sentence_has
+from ..nlp.patterns import has_match, sentence_has
 from .base import RuleContext, Skip, check
 
 _CYR = re.compile(r"[А-Яа-яЁё]")
@@ -357,7 +357,7 @@ def magic_words(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _has(doc: Doc, sent_indices: list[int], patterns: tuple[str, ...]) -> bool:
-    return may_match(doc, patterns) and any(sentence_has(doc, doc.sentences[s], patterns) for s in sent_indices)
+    return any(sentence_has(doc, doc.sentences[s], patterns) for s in sent_indices)
 
 
 @check("W7")
