@@ -205,9 +205,6 @@ def detect_format(path: Path) -> str:
     raise VezhlivoError(f"{path}: unknown format (formats: {', '.join(FORMATS)})")
 
 
-_JSON_READER_KINDS = ("telegram", "jivo", "intercom", "usedesk", "zendesk", "bitrix24", "reviews")
-
-
 @cache
 def _json_readers() -> dict[str, Callable[[Path, Any, ReadOptions], Iterator[Conversation | RecordError]]]:
     from . import helpdesk, reviews, telegram
@@ -264,7 +261,7 @@ def _read_one(path: Path, kind: str, options: ReadOptions) -> Iterator[Conversat
             yield from reviews.read_reviews_table(path, options)
         else:
             yield from _read_json(path, kind, options)
-    elif kind in _JSON_READER_KINDS:
+    elif kind in _json_readers():  # only an export's kind gets here: importing its readers is due
         yield from _read_json(path, kind, options)
     else:
         yield RecordError(str(path), None, None, f"unknown format {kind!r} (formats: {', '.join(FORMATS)})")
