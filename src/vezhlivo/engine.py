@@ -101,7 +101,7 @@ class Engine:
 
     def _checks_for(self, conv: Conversation) -> tuple[tuple[RuleSpec, Check | None], ...]:
         """The rules of a channel and direction with their checks, listed once per rulebook."""
-        key = f"engine:checks:{conv.channel.value}:{conv.direction.value}"
+        key = ("engine:checks", conv.channel, conv.direction)  # keyed as RuleContext.derived keys: no string built
         found = self.rulebook.derived.get(key)
         if found is None:
             found = self.rulebook.derived[key] = tuple(
