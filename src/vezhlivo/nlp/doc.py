@@ -35,6 +35,11 @@ class Mask(StrEnum):
     CODE = "code"  # order numbers, tracking codes, promo codes
 
 
+# Enum members bound once: the loops below run for every token of every message.
+_WORD_KIND = Kind.WORD
+_NUMBER_KIND = Kind.NUMBER
+
+
 @dataclass(slots=True)
 class Token:
     text: str
@@ -110,37 +115,55 @@ class Doc:
 
     def words(self, sent: Sentence | None = None, *, own: bool = True) -> list[int]:
         """Indices of word and number tokens (of one sentence), skipping masked ones when ``own``."""
-        key = (sent.first, sent.last, own) if sent else (-1, -1, own)
+        if sent is None:
+            every = self._words.get((-1, -1, own))
+            return every if every is not None else self._every_word(own)
+        key = (sent.first, sent.last, own)
         cached = self._words.get(key)
         if cached is None:
             every = self._words.get((-1, -1, own))
             if every is None:
-                every = self._words[(-1, -1, own)] = [
-                    i for i, t in enumerate(self.tokens)
-                    if (t.kind is Kind.WORD or t.kind is Kind.NUMBER) and not (own and t.mask is not None)]
-            if sent is None:
-                return every
+                every = self._every_word(own)
             # the text's list is in order: a sentence's words are one slice of it
             cached = self._words[key] = every[bisect_left(every, sent.first):bisect_left(every, sent.last)]
         return cached
+
+    def _every_word(self, own: bool) -> list[int]:
+        """Both lists of the text's words at once: they are one list when no word is masked (most texts)."""
+        tokens = self.tokens
+        every = [i for i, t in enumerate(tokens) if t.kind is _WORD_KIND or t.kind is _NUMBER_KIND]
+        mine = [i for i in every if tokens[i].mask is None] if self.masks else every
+        self._words[(-1, -1, False)] = every
+        self._words[(-1, -1, True)] = mine
+        return mine if own else every
 
     def vocabulary(self, own: bool = True) -> tuple[frozenset[str], tuple[str, ...]]:
         """Every lemma and form of the (own) words, and the long words the dictionary does not know
         (which may be misspellings of a pattern's word)."""
         cached = self._vocab.get(own)
         if cached is None:
-            vocab: set[str] = set()
-            unknown: set[str] = set()
-            for i in self.words(own=own):
-                t = self.tokens[i]
-                vocab.add(t.norm)
-                if t.kind is Kind.WORD:
-                    vocab |= t.info.lemmas
-                    if not t.info.known and len(t.norm) >= 4:
-                        unknown.add(t.norm)
-            cached = (frozenset(vocab), tuple(sorted(unknown)))
-            self._vocab[own] = cached
+            words = self.words(own=own)
+            if len(words) == len(self.words(own=not own)):  # no word is masked: one vocabulary for both
+                cached = self._vocab[True] = self._vocab[False] = self._vocabulary_of(words)
+            else:
+                cached = self._vocab[own] = self._vocabulary_of(words)
         return cached
+
+    def _vocabulary_of(self, words: list[int]) -> tuple[frozenset[str], tuple[str, ...]]:
+        tokens = self.tokens
+        numbers: set[str] = set()
+        lemma_sets: list[frozenset[str]] = []
+        unknown: set[str] = set()
+        for i in words:
+            t = tokens[i]
+            if t.kind is _WORD_KIND:
+                info = t.info
+                lemma_sets.append(info.lemmas)  # they hold the form itself too (``word_info``)
+                if not info.known and len(t.norm) >= 4:
+                    unknown.add(t.norm)
+            else:
+                numbers.add(t.norm)
+        return frozenset(numbers.union(*lemma_sets)), tuple(sorted(unknown))
 
     def remember(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
         """``compute()`` once per text: several rules (and every keystroke pause of a live hint) ask the
@@ -224,8 +247,6 @@ def split_tokens(text: str) -> list[tuple[str, int, int]]:
     return segment.tokens(text)
 
 
-# Enum members bound once: the loop below runs for every token of every message.
-_WORD_KIND = Kind.WORD
 _PUNCT_KIND = Kind.PUNCT
 _EMOJI_KIND = Kind.EMOJI
 # Word tokens' normal forms ("" for a token that is no word): the same few thousand words make up most
