@@ -16,13 +16,24 @@ from razdel.rule import JOIN
 from razdel.segmenters.punct import CLOSE_BRACKETS, DASHES, ENDINGS, GENERIC_QUOTES, QUOTES
 from razdel.segmenters.sentenize import (
     BULLET_BOUNDS,
+    BULLET_SIZE,
     DELIMITERS,
     FIRST_TOKEN,
+    HEAD_PAIR_SOKRS,
+    HEAD_SOKRS,
+    INITIALS,
+    LAST_TOKEN,
+    PAIR_SOKR,
+    PAIR_SOKRS,
     SMILE_PREFIX,
+    SOKRS,
+    TOKEN,
     WORD,
     SentSplit,
     SentSplitter,
+    is_bullet,
     is_lower_alpha,
+    is_sokr,
 )
 from razdel.segmenters.sentenize import RULES as SENTENCE_RULES
 from razdel.segmenters.tokenize import PUNCTS
@@ -126,10 +137,9 @@ def _joins(text: str, buffer_start: int, start: int, stop: int) -> bool:
     if dash_right_only is None:  # an emoticon
         dash_right_only = _only_dash_right_applies(delimiter)
     if dash_right_only:
-        if right_token not in DASHES:
-            return False
-        word = WORD.search(right)
-        return word is not None and is_lower_alpha(word.group(1))
+        return _dash_right(right, right_token)
+    if delimiter == ".":  # most of the texts that get this far
+        return _joins_after_point(text, buffer_start, start, left, right_token) or _dash_right(right, right_token)
     split = SentSplit(left, delimiter, right)
     split.buffer = text[buffer_start:start]
     for rule in _LATER_RULES:
@@ -137,6 +147,38 @@ def _joins(text: str, buffer_start: int, start: int, stop: int) -> bool:
         if action:
             return bool(action == JOIN)
     return False
+
+
+def _dash_right(right: str, right_token: str) -> bool:
+    """razdel's rule dash_right: a dash and a lower-case word go on the sentence."""
+    if right_token not in DASHES:
+        return False
+    word = WORD.search(right)
+    return word is not None and is_lower_alpha(word.group(1))
+
+
+def _joins_after_point(text: str, buffer_start: int, start: int, left: str, right_token: str) -> bool:
+    """razdel's rules sokr_left, inside_pair_sokr, initials_left and list_item after a point, without
+    razdel's split object: a point after an abbreviation, an initial or a list bullet does not end a
+    sentence. razdel's later rules only ever join, so their order does not matter; close_quote and
+    close_bracket never decide after a point and dash_right is the caller's (the tests check)."""
+    left_token = LAST_TOKEN.search(left).group(1)  # the caller saw that left is not all space
+    left_lower = left_token.lower()
+    pair = PAIR_SOKR.search(left)
+    pair_sokr = (pair.group(1).lower(), pair.group(2).lower()) if pair is not None else None
+    if pair_sokr in HEAD_PAIR_SOKRS:
+        return True
+    if pair_sokr in PAIR_SOKRS:  # sokr_left decides on the pair alone
+        if is_sokr(right_token):
+            return True
+    elif left_lower in HEAD_SOKRS or (left_lower in SOKRS and is_sokr(right_token)):
+        return True
+    if (left_lower, right_token.lower()) in PAIR_SOKRS:  # inside_pair_sokr
+        return True
+    if (left_token.isupper() and len(left_token) == 1) or left_lower in INITIALS:  # initials_left
+        return True
+    buffer = text[buffer_start:start]  # list_item
+    return len(buffer) <= BULLET_SIZE and all(is_bullet(token) for token in TOKEN.findall(buffer))
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
