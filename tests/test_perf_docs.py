@@ -10,6 +10,7 @@ from razdel.segmenters.punct import CLOSE_BRACKETS, QUOTES
 from razdel.segmenters.sentenize import RULES as SENTENCE_RULES
 
 from vezhlivo.nlp import segment
+from vezhlivo.nlp.doc import Sentence, Token, make_doc
 
 # Points in every context razdel's rules after a point look at: abbreviations (single, pair, head),
 # initials, list bullets, dashes after the point, upper- and lower-case words, digits.
@@ -36,3 +37,41 @@ def test_points_end_sentences_as_razdel_ends_them() -> None:
     for _ in range(20_000):
         text = _point_text(rnd)
         assert segment.sentences(text) == [(s.start, s.stop) for s in sentenize(text)], text
+
+# Pieces that make_doc splits or numbers in its own ways: emoticons glued to punctuation, emoji runs,
+# glued negations, whitespace-only tails, empty sentences, quotes and codes (masks).
+_DOC_PIECES = ["Привет", "незнаю", "немогу", ":)", ":))", ";-(", ")))", "😊😊", "😊", "!:)", "?!", "...", ".", "!",
+               "«Да.»", "\"нет\"", "№ 12345", "AB-1234", "http://x.ru/a", "a@b.ru", "8 916 123-45-67", "Ок", "\n",
+               " ", "  ", "\t", "Т.е.", "1)", "- да", "Вы"]
+
+
+def _doc_text(rnd: random.Random) -> str:
+    return "".join(rnd.choice(_DOC_PIECES) + rnd.choice(["", " ", " ", "\n"]) for _ in range(rnd.randint(0, 14)))
+
+
+def _numbered_before(text: str, tokens: list[Token]) -> tuple[list[Sentence], list[int]]:
+    """The sentences and the tokens' sentence numbers as make_doc gave them before it numbered tokens as
+    it made them: each token gets the first sentence that has not ended before it, tails the last one."""
+    spans = segment.sentences(text)
+    sentences: list[Sentence] = []
+    numbers = [0] * len(tokens)
+    ti = 0
+    for sent_start, sent_stop in spans:
+        first = ti
+        while ti < len(tokens) and tokens[ti].start < sent_stop:
+            numbers[ti] = len(sentences)
+            ti += 1
+        sentences.append(Sentence(sent_start, sent_stop, first, ti))
+    while ti < len(tokens):
+        numbers[ti] = len(sentences) - 1
+        ti += 1
+    return sentences, numbers
+
+
+def test_tokens_are_numbered_with_their_sentence() -> None:
+    rnd = random.Random(5)
+    for text in [_doc_text(rnd) for _ in range(8_000)] + [_point_text(rnd) for _ in range(4_000)] + ["", "  "]:
+        doc = make_doc(text)
+        sentences, numbers = _numbered_before(text, doc.tokens)
+        assert doc.sentences == sentences, text
+        assert [t.sent for t in doc.tokens] == numbers, text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
@@ -254,6 +255,7 @@ _EMOJI_KIND = Kind.EMOJI
 _WORD_NORMS: dict[str, str] = {}
 _WORD_NORMS_LIMIT = 50_000
 # A character every _EMOJI match contains: most messages have none and skip the full scan.
+_PAST_END = sys.maxsize  # where the sentence after the last one ends
 _EMOJI_HINT = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d:;)]")
 
 
@@ -265,7 +267,22 @@ def make_doc(text: str) -> Doc:
     known_pieces = _WORD_NORMS
     if len(known_pieces) > _WORD_NORMS_LIMIT:
         known_pieces.clear()
+    # Each token is numbered with the first sentence that has not ended before it (the last sentence for
+    # whitespace-only tails), as it is made. A token holds no whitespace and a sentence ends before
+    # whitespace or at the text's end, so no sentence ends inside a token: the pieces a token is split
+    # into below share its number.
+    spans = segment.sentences(text)
+    last_sentence = len(spans) - 1
+    sent = 0
+    stop = spans[0][1]
+    ends: list[int] = []  # per sentence, how many tokens start before its end
     for piece, start, end in segment.tokens(text):
+        if start >= stop:
+            while start >= stop:
+                ends.append(len(tokens))
+                sent += 1
+                stop = spans[sent][1] if sent <= last_sentence else _PAST_END
+            sent = min(sent, last_sentence)  # the loop ends at once for the next tokens of a tail
         low = known_pieces.get(piece)
         if low is None:
             low = known_pieces[piece] = norm(piece) if _WORD.match(piece) else ""
@@ -276,22 +293,25 @@ def make_doc(text: str) -> Doc:
                 pos = start
                 for s, e in inside_emoji:
                     if s > pos:
-                        add(_token(text[pos:s], pos, s))
-                    add(Token(text[s:e], s, e, text[s:e], _EMOJI_KIND))
+                        add(_token(text[pos:s], pos, s, sent))
+                    add(Token(text[s:e], s, e, text[s:e], _EMOJI_KIND, sent))
                     pos = e
                 if pos < end:
-                    add(_token(text[pos:end], pos, end))
+                    add(_token(text[pos:end], pos, end, sent))
             elif piece in _PLAIN_PUNCT:  # what _token would make, without classifying and lower-casing
-                add(Token(piece, start, end, piece, _PUNCT_KIND))
+                add(Token(piece, start, end, piece, _PUNCT_KIND, sent))
             else:
-                add(_token(piece, start, end))
+                add(_token(piece, start, end, sent))
             continue
         split = _split_glued_negation(piece, start) if len(low) > 4 and low.startswith(_NE_PREFIX) else None
         if split:
-            tokens.extend(_token(t, s, e) for t, s, e in split)
+            tokens.extend(_token(t, s, e, sent) for t, s, e in split)
         else:
-            add(Token(piece, start, end, low, _WORD_KIND))
-    sentences = _sentences(text, tokens)
+            add(Token(piece, start, end, low, _WORD_KIND, sent))
+    while len(ends) <= last_sentence:
+        ends.append(len(tokens))
+    sentences = [Sentence(sent_start, sent_stop, ends[k - 1] if k else 0, ends[k])
+                 for k, (sent_start, sent_stop) in enumerate(spans)]
     for tok in tokens if masks else ():
         for s, e, kind in masks:
             if (s <= tok.start and tok.end <= e) or (kind is not Mask.QUOTE and s < tok.end and tok.start < e):
@@ -300,29 +320,5 @@ def make_doc(text: str) -> Doc:
     return Doc(text=text, tokens=tokens, sentences=sentences, masks=masks)
 
 
-def _sentences(text: str, tokens: list[Token]) -> list[Sentence]:
-    """razdel's sentences, each token numbered with the first sentence that has not ended before it."""
-    spans = segment.sentences(text)
-    if len(spans) == 1:  # half of all messages: every token keeps sentence 0, its default
-        start, stop = spans[0]
-        inside = len(tokens)
-        while inside and tokens[inside - 1].start >= stop:  # whitespace-only tails
-            inside -= 1
-        return [Sentence(start, stop, 0, inside)]
-    sentences: list[Sentence] = []
-    ti = 0
-    for sent_start, sent_stop in spans:
-        first = ti
-        number = len(sentences)
-        while ti < len(tokens) and tokens[ti].start < sent_stop:
-            tokens[ti].sent = number
-            ti += 1
-        sentences.append(Sentence(sent_start, sent_stop, first, ti))
-    while ti < len(tokens):  # whitespace-only tails
-        tokens[ti].sent = len(sentences) - 1
-        ti += 1
-    return sentences
-
-
-def _token(text: str, start: int, end: int) -> Token:
-    return Token(text, start, end, norm(text), _classify(text))
+def _token(text: str, start: int, end: int, sent: int = 0) -> Token:
+    return Token(text, start, end, norm(text), _classify(text), sent)
