@@ -9,8 +9,9 @@ from razdel import sentenize
 from razdel.segmenters.punct import CLOSE_BRACKETS, QUOTES
 from razdel.segmenters.sentenize import RULES as SENTENCE_RULES
 
+from vezhlivo.nlp import doc as doc_module
 from vezhlivo.nlp import segment
-from vezhlivo.nlp.doc import Sentence, Token, make_doc
+from vezhlivo.nlp.doc import Mask, Sentence, Token, make_doc
 
 # Points in every context razdel's rules after a point look at: abbreviations (single, pair, head),
 # initials, list bullets, dashes after the point, upper- and lower-case words, digits.
@@ -75,3 +76,26 @@ def test_tokens_are_numbered_with_their_sentence() -> None:
         sentences, numbers = _numbered_before(text, doc.tokens)
         assert doc.sentences == sentences, text
         assert [t.sent for t in doc.tokens] == numbers, text
+
+
+def _masks_unhinted(text: str) -> list[tuple[int, int, Mask]]:
+    """Every mask expression run over the whole text, with no pre-test."""
+    spans: list[tuple[int, int, Mask]] = []
+    for rx, kind in ((doc_module._EMAIL, Mask.EMAIL), (doc_module._URL, Mask.URL), (doc_module._PHONE, Mask.PHONE),
+                     (doc_module._CODE, Mask.CODE), (doc_module._QUOTE, Mask.QUOTE)):
+        for m in rx.finditer(text):
+            quoted = kind is Mask.QUOTE and m.group()[0] != ">"
+            spans.append((m.start() + quoted, m.end() - quoted, kind))
+    return spans
+
+
+_MASK_PIECES = ["8", "+7", "916", "123", "45", "67", "8 (916) 123-45-67", "123-45-67", "+7٩١٦١٢٣٤٥٦٧", "-", "(", ")",
+                " ", "12345", "№", "#", "A", "b", "KM-", "АБ-", "٣٤٥", "١٢", "@", "x.ru", "WWW.", "http://", ".COM",
+                ".ſu", "«", "»", "\"", "\n>", ">", "да", "2шт"]
+
+
+def test_mask_pre_tests_skip_only_texts_without_a_match() -> None:
+    rnd = random.Random(13)
+    for _ in range(30_000):
+        text = "".join(rnd.choice(_MASK_PIECES) for _ in range(rnd.randint(0, 16)))
+        assert doc_module._find_masks(text) == _masks_unhinted(text), text

@@ -206,31 +206,35 @@ def _classify(text: str) -> Kind:
     return Kind.OTHER
 
 
-_DIGIT = re.compile(r"\d")
 # What a match of each mask expression cannot lack (keep them in step with the expressions above): the
-# expressions are slow and most messages lack these, so they skip the scan.
+# expressions are slow and most messages lack these, so they skip the scan. Codes need a digit, phones
+# three in a row.
+_DIGIT = re.compile(r"\d")
+_DIGITS_3 = re.compile(r"\d{3}")
 _URL_HINT = re.compile(r"://|www\.|\.(?:ru|рф|com|net|org|su|io|info|рус)", re.I)
 _CODE_HINT = re.compile(r"[№#A-Za-z]|-\d|\d{5}")
 _QUOTE_HINT = re.compile('[«“„">]')
 
 
 def _find_masks(text: str) -> list[tuple[int, int, Mask]]:
+    """Masked spans: e-mails, then addresses, phones, codes and quotes, each in text order."""
     spans: list[tuple[int, int, Mask]] = []
-    has_digit = _DIGIT.search(text) is not None
-    for rx, kind, possible in (
-        (_EMAIL, Mask.EMAIL, "@" in text),
-        (_URL, Mask.URL, _URL_HINT.search(text) is not None),
-        (_PHONE, Mask.PHONE, has_digit),
-        (_CODE, Mask.CODE, has_digit and _CODE_HINT.search(text) is not None),
-        (_QUOTE, Mask.QUOTE, _QUOTE_HINT.search(text) is not None),
-    ):
-        if not possible:
-            continue
-        for m in rx.finditer(text):
-            if kind is Mask.QUOTE and m.group().startswith(("«", "“", "„", '"')):
-                spans.append((m.start() + 1, m.end() - 1, kind))
+    if "@" in text:
+        spans += [(m.start(), m.end(), Mask.EMAIL) for m in _EMAIL.finditer(text)]
+    if _URL_HINT.search(text) is not None:
+        spans += [(m.start(), m.end(), Mask.URL) for m in _URL.finditer(text)]
+    digit = _DIGIT.search(text)
+    if digit is not None:
+        if _DIGITS_3.search(text, digit.start()) is not None:
+            spans += [(m.start(), m.end(), Mask.PHONE) for m in _PHONE.finditer(text)]
+        if _CODE_HINT.search(text) is not None:
+            spans += [(m.start(), m.end(), Mask.CODE) for m in _CODE.finditer(text)]
+    if _QUOTE_HINT.search(text) is not None:
+        for m in _QUOTE.finditer(text):
+            if m.group().startswith(("«", "“", "„", '"')):
+                spans.append((m.start() + 1, m.end() - 1, Mask.QUOTE))
             else:
-                spans.append((m.start(), m.end(), kind))
+                spans.append((m.start(), m.end(), Mask.QUOTE))
     return spans
 
 
