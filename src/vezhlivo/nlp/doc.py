@@ -275,8 +275,8 @@ def _piece_entry(piece: str) -> tuple[str, WordInfo]:
     low = norm(piece)
     return low, word_info(low)
 
-# A character every _EMOJI match contains: most messages have none and skip the full scan.
 _PAST_END = sys.maxsize  # where the sentence after the last one ends
+# A character every _EMOJI match contains: most messages have none and skip the full scan.
 _EMOJI_HINT = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d:;)]")
 
 
