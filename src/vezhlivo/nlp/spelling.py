@@ -106,7 +106,7 @@ def _one_edit_strings(low: str) -> set[str]:
 # ``add``. So every word it accepts splits into a *base* (a stem, or a stem less a strip of its rules)
 # and an *ending* (some rule's add, or nothing). A candidate with no such split is not a word and is not
 # asked about; the few that have one still are, so the answers stay hunspell's own. The bases (~320 000)
-# sit in a Bloom filter (1 MB): it may let a non-word through, never stop a word.
+# sit in a Bloom filter (2 MB): it may let a non-word through, never stop a word.
 #
 # Exact only for the features modelled here: an affix file with anything else (prefixes, compounds,
 # twofold suffixes, input conversion, custom BREAK…) or any doubt about which files hunspell loaded
@@ -119,7 +119,7 @@ _HARMLESS_DIRECTIVES = frozenset({
     "VERSION", "HOME", "DESC", "AUTHOR", "SFX",
 })
 _RU_LETTERS = frozenset(_RU)
-_BLOOM_BITS = 1 << 23  # ~26 bits a base, two probes: ~0.5 % of the non-bases pass
+_BLOOM_BITS = 1 << 24  # 2 MB, ~50 bits a base, two probes: ~0.15 % of the non-bases pass
 # a line of a .dic file: «word/FLAGS», «word», «word<TAB>morphology» (the part before any blank or «/»)
 _DIC_LINE = re.compile(r"^[ \t]*([^/\s]+)(?:/(\S*))?", re.M)
 
