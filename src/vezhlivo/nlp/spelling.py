@@ -119,6 +119,8 @@ _HARMLESS_DIRECTIVES = frozenset({
     "VERSION", "HOME", "DESC", "AUTHOR", "SFX",
 })
 _RU_LETTERS = frozenset(_RU)
+# Russian words joined by single hyphens: a hyphen at an end, or two together, hunspell treats otherwise
+_HYPHENATED = re.compile(f"[{_RU}]+(?:-[{_RU}]+)+")
 _BLOOM_BITS = 1 << 24  # 2 MB, ~50 bits a base, two probes: ~0.15 % of the non-bases pass
 # a line of a .dic file: «word/FLAGS», «word», «word<TAB>morphology» (the part before any blank or «/»)
 _DIC_LINE = re.compile(r"^[ \t]*([^/\s]+)(?:/(\S*))?", re.M)
@@ -149,6 +151,18 @@ class _DictionaryShape:
                 if bits[i >> 3] >> (i & 7) & 1 and bits[j >> 3] >> (j & 7) & 1:
                     return True
         return False
+
+    def could_be_hyphenated(self, key: str) -> bool:
+        """False only when hunspell rejects «часть-часть»: it accepts such a word when the whole is a
+        word of its dictionary («кто-нибудь») or, breaking it at a hyphen (its default BREAK), both
+        sides are accepted, each the same way; so the parts must group into words (``could_be_word``)."""
+        parts = key.split("-")
+        # grouped[k]: the first k parts can be grouped into words
+        grouped = [True] + [False] * len(parts)
+        for end in range(1, len(parts) + 1):
+            grouped[end] = any(grouped[start] and self.could_be_word("-".join(parts[start:end]))
+                               for start in range(end))
+        return grouped[-1]
 
 
 def _suffix_rules(aff: str) -> dict[str, set[str]] | None:
@@ -274,7 +288,14 @@ def _possible_words(cands: Iterable[str]) -> list[str]:
     if shape is None:
         return list(cands)
     could_be, letters = shape.could_be_word, _RU_LETTERS
-    return [c for c in cands if not letters.issuperset(c) or could_be(c.replace("ё", "е"))]
+    out = []
+    for c in cands:
+        if letters.issuperset(c):
+            if could_be(c.replace("ё", "е")):
+                out.append(c)
+        elif not _HYPHENATED.fullmatch(c) or shape.could_be_hyphenated(c.replace("ё", "е")):
+            out.append(c)  # not Russian letters alone, or hyphenated parts that may be words
+    return out
 
 
 def one_edit_words(low: str) -> list[str]:
