@@ -83,3 +83,22 @@ def test_the_suggestions_are_the_same_with_the_shape(typo: str, monkeypatch: pyt
     monkeypatch.setattr(spelling, "_SCANS_BEFORE_SHAPE", 0)
     assert (spelling.one_edit_words(typo), spelling._nearest_one_edit(typo),
             spelling.has_one_edit_word(typo)) == without
+
+
+@pytest.mark.parametrize("text", [
+    "Добрый день! Ваш заказ уже в пути.",
+    "Извените за ожидание, реквезиты отправил на почту test@example.com",
+    "Скачайте приложение Ozon и зайдите в ЛИЧНЫЙ кабинет, там «таже» кнопка",
+    "Ёжик, шизотворчество, куинс-колледж и Linux-сервер",
+    "",
+])
+@pytest.mark.parametrize("min_len", [1, 3, 4, 6])
+def test_unknown_words_are_those_of_the_plain_scan(text: str, min_len: int) -> None:
+    from vezhlivo.nlp.doc import Kind, make_doc
+    from vezhlivo.rules import style
+
+    doc = make_doc(text)
+    plain = [i for i, t in enumerate(doc.tokens)
+             if t.kind is Kind.WORD and t.mask is None and len(t.text) >= min_len and not t.info.known
+             and not style._LAT.search(t.text) and not t.text.isupper()]
+    assert style._find_unknown_words(doc, min_len) == plain
