@@ -47,6 +47,15 @@ def test_hyphenated_words_pass_when_their_parts_group_into_words() -> None:
     assert not shape.could_be_hyphenated("кот-дом")
 
 
+def test_a_dictionary_word_with_a_hyphen_groups_parts() -> None:
+    shape = spelling._build_shape(_AFF, "2\nкто-то\nдом/B\n", [])
+    assert shape is not None and shape.hyphen_inside
+    assert shape.could_be_hyphenated("кто-то")
+    assert shape.could_be_hyphenated("кто-то-домом")
+    assert not shape.could_be_hyphenated("кто-домом")
+    assert not _shape().hyphen_inside
+
+
 @pytest.mark.parametrize("line", ["PFX A Y 1", "COMPOUNDFLAG X", "ICONV 1", "BREAK 1", "FLAG long", "AF 2",
                                   "IGNORE ё", "FULLSTRIP"])
 def test_an_affix_feature_the_shape_does_not_model_turns_it_off(line: str) -> None:

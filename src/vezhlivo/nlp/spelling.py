@@ -14,7 +14,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -137,6 +137,7 @@ class _DictionaryShape:
     bits: bytes  # the Bloom filter of the bases, by ``hash``: valid in this process (and its forks) only
     endings: frozenset[str]
     ending_tails: frozenset[str]  # every ending's last letters: a longer end of a word is no ending either
+    hyphen_inside: bool  # a base or an ending holds a hyphen (hunspell-ru's do not)
 
     def could_be_word(self, key: str) -> bool:
         """False only when no accepted word has this key: no base + ending split of it."""
@@ -152,16 +153,19 @@ class _DictionaryShape:
                     return True
         return False
 
-    def could_be_hyphenated(self, key: str) -> bool:
+    def could_be_hyphenated(self, key: str, could_be_word: Callable[[str], bool] | None = None) -> bool:
         """False only when hunspell rejects «часть-часть»: it accepts such a word when the whole is a
         word of its dictionary («кто-нибудь») or, breaking it at a hyphen (its default BREAK), both
-        sides are accepted, each the same way; so the parts must group into words (``could_be_word``)."""
+        sides are accepted, each the same way; so the parts must group into words (``could_be_word``,
+        or the same test remembered: the candidates of a word repeat its unchanged part)."""
+        word = could_be_word or self.could_be_word
         parts = key.split("-")
+        if not self.hyphen_inside:
+            return all(word(p) for p in parts)  # no base or ending holds a hyphen: each part is a word
         # grouped[k]: the first k parts can be grouped into words
         grouped = [True] + [False] * len(parts)
         for end in range(1, len(parts) + 1):
-            grouped[end] = any(grouped[start] and self.could_be_word("-".join(parts[start:end]))
-                               for start in range(end))
+            grouped[end] = any(grouped[start] and word("-".join(parts[start:end])) for start in range(end))
         return grouped[-1]
 
 
@@ -204,14 +208,16 @@ def _build_shape(aff: str, dic: str, extra_words: Iterable[str]) -> _DictionaryS
         strips = {s for f in flags for s in rules.get(f, ()) if s}
         for n in {len(s) for s in strips}:  # a stem is cut where it ends in a strip of its flags' rules
             bases += [s[:-n] for s in stems if len(s) > n and s[-n:] in strips]
-    keys = set(_key("\n".join(bases)).split("\n"))  # one pass over the text: lower() and ё are per letter
+    text = _key("\n".join(bases))  # one pass over the text: lower() and ё are per letter
+    keys = set(text.split("\n"))
     bits = bytearray(_BLOOM_BITS // 8)
     mask = _BLOOM_BITS - 1
     for h in map(hash, keys):
         i, j = h & mask, (h >> 32) & mask
         bits[i >> 3] |= 1 << (i & 7)
         bits[j >> 3] |= 1 << (j & 7)
-    return _DictionaryShape(bytes(bits), endings, frozenset(e[i:] for e in endings for i in range(len(e) + 1)))
+    tails = frozenset(e[i:] for e in endings for i in range(len(e) + 1))
+    return _DictionaryShape(bytes(bits), endings, tails, "-" in text or any("-" in e for e in endings))
 
 
 def _hunspell_files() -> tuple[Path, Path] | None:
@@ -288,12 +294,20 @@ def _possible_words(cands: Iterable[str]) -> list[str]:
     if shape is None:
         return list(cands)
     could_be, letters = shape.could_be_word, _RU_LETTERS
+    parts_seen: dict[str, bool] = {}
+
+    def could_be_part(part: str) -> bool:
+        seen = parts_seen.get(part)
+        if seen is None:
+            seen = parts_seen[part] = could_be(part)
+        return seen
+
     out = []
     for c in cands:
         if letters.issuperset(c):
             if could_be(c.replace("ё", "е")):
                 out.append(c)
-        elif not _HYPHENATED.fullmatch(c) or shape.could_be_hyphenated(c.replace("ё", "е")):
+        elif not _HYPHENATED.fullmatch(c) or shape.could_be_hyphenated(c.replace("ё", "е"), could_be_part):
             out.append(c)  # not Russian letters alone, or hyphenated parts that may be words
     return out
 
