@@ -74,6 +74,7 @@ def lexicon() -> Lexicon:
 
 
 _FORM_CACHE_SIZE = 200_000
+_UNKNOWN_KIND = "?"  # not a kind: the form is not in ``Lexicon.form_kinds`` yet
 
 
 def _form_kind(word: str, lex: Lexicon) -> str | None:
@@ -121,13 +122,16 @@ def rude_spans(doc: Doc, *, own: bool = True, lex: Lexicon | None = None) -> lis
 
 def _rude_spans(doc: Doc, own: bool, lex: Lexicon) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
-    sentences, tokens = doc.sentences, doc.tokens
+    sentences, tokens, known_kinds = doc.sentences, doc.tokens, lex.form_kinds
     # one pass over the text's words: most have no kind, and only an insult needs its sentence's words
     for i in doc.words(own=own):
         tok = tokens[i]
         if tok.kind is not Kind.WORD:
             continue
-        kind = _form_kind(tok.norm, lex)
+        # the remembered kind first, without a call: nearly every form has been met
+        kind = known_kinds.get(tok.norm, _UNKNOWN_KIND)
+        if kind is _UNKNOWN_KIND:
+            kind = _form_kind(tok.norm, lex)
         if kind is None:
             continue
         sent = sentences[tok.sent]

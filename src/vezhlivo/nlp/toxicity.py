@@ -182,13 +182,18 @@ def threshold(m: Model | None = None) -> float:
 
 
 def _own_text(doc: Doc, sent: Sentence, own: bool) -> str:
-    return " ".join(doc.tokens[i].text for i in doc.words(sent, own=own) if doc.tokens[i].kind is Kind.WORD)
+    toks = doc.tokens
+    return " ".join([toks[i].text for i in doc.words(sent, own=own) if toks[i].kind is Kind.WORD])
 
 
 def addresses_person(doc: Doc, sent: Sentence, *, own: bool = True) -> bool:
     """The sentence speaks to the other person: вы/ты/ваш, a 2nd-person verb or an imperative."""
     toks = doc.tokens
-    return any(toks[i].kind is Kind.WORD and _addressing_form(toks[i].norm) for i in doc.words(sent, own=own))
+    for i in doc.words(sent, own=own):  # a plain loop: asked of nearly every sentence, a third faster than any()
+        tok = toks[i]
+        if tok.kind is Kind.WORD and _addressing_form(tok.norm):
+            return True
+    return False
 
 
 @lru_cache(maxsize=100_000)
@@ -239,7 +244,7 @@ def _rude_sentences(doc: Doc, own: bool, thr: float, lexicon_kinds: frozenset[st
         spans = [s for s in spans if s[2] in lexicon_kinds]
     out: list[tuple[int, int, str, float]] = []
     for sent in doc.sentences:
-        inside = [s for s in spans if sent.start <= s[0] < sent.end]
+        inside = [s for s in spans if sent.start <= s[0] < sent.end] if spans else spans
         if inside:
             score = _sentence_score(doc, sent, own, m)
             out += [(s, e, k, score) for s, e, k in inside]

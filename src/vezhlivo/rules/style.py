@@ -179,10 +179,19 @@ def spelling(ctx: RuleContext) -> Iterator[Finding]:
 def _unknown_words(doc: Doc, min_len: int) -> list[int]:
     """The tokens W2 asks the speller about: long enough Cyrillic words, not shouted, not quoted or
     masked, unknown to pymorphy3 — the cheap tests, once per text (a pure function of it)."""
-    return doc.remember(("style.unknown_words", min_len), lambda: [
-        i for i, t in enumerate(doc.tokens)
-        if t.kind is Kind.WORD and t.mask is None and len(t.text) >= min_len and not t.info.known
-        and not _LAT.search(t.text) and not t.text.isupper()])
+    return doc.remember(("style.unknown_words", min_len), lambda: _find_unknown_words(doc, min_len))
+
+
+def _find_unknown_words(doc: Doc, min_len: int) -> list[int]:
+    # Such a word is one of the text's own words the dictionary does not know, of 4 letters or more (a
+    # norm is never shorter than its text): one of ``vocabulary()``'s unknown words, which the phrase
+    # index has computed already. Most texts have none, and in the rest only their tokens are tested.
+    unknown = frozenset(doc.vocabulary()[1]) if min_len >= 4 else None
+    if unknown is not None and not unknown:
+        return []
+    return [i for i, t in enumerate(doc.tokens)
+            if (unknown is None or t.norm in unknown) and t.kind is Kind.WORD and t.mask is None
+            and len(t.text) >= min_len and not t.info.known and not _LAT.search(t.text) and not t.text.isupper()]
 
 
 def _accepted_in_contact(ctx: RuleContext) -> set[str]:
