@@ -231,6 +231,11 @@ def _classify_clauses(ctx: RuleContext, words: _AskWords) -> list[_Clause]:
         doc = ctx.doc(m.index)
         # the text's vocabulary tells at once whether any of its (own) words can be a request verb
         may_request = union is not None and union.can_match(doc)
+        if not may_request and "?" not in doc.text:
+            # no clause asks (is_question needs a «?») and none requests: the sentences, uncut, as
+            # ``clauses`` gives them (most texts)
+            out.extend([_Clause(m, sent, False, False, None) for sent in doc.sentences])
+            continue
         for sent in clauses(doc):
             question = is_question(doc, sent)
             if not (question or may_request):
