@@ -15,16 +15,13 @@ from ..signals import ABUSE_WORDS, THREAT_PATTERNS, abuse_spans, complaint_turns
 from .base import RuleContext, Skip, check
 
 
-def _has(ctx: RuleContext, doc: Doc, key: str, unless_key: str | None = None) -> bool:
-    # tuples built once per rulebook: find_any indexes a list once, known by its identity
-    return bool(find_unless(doc, ctx.string_tuple(key), ctx.string_tuple(unless_key) if unless_key else ()))
-
-
 def _complaint_window(ctx: RuleContext) -> tuple[int, list[int]]:
     """The first complaint of the client and the operator turns that answer it. In the channels of
     ``feedback_channels`` (a review) the client's first message is feedback to answer even when it praises."""
-    turns = complaint_turns(ctx.ann, ctx.strings("extra_complaint_patterns"))
-    if ctx.conv.channel.value in ctx.strings("feedback_channels"):
+    extra, feedback = ctx.derived("complaint_lists", lambda: (
+        ctx.string_tuple("extra_complaint_patterns"), frozenset(ctx.strings("feedback_channels"))))
+    turns = complaint_turns(ctx.ann, extra)
+    if ctx.conv.channel.value in feedback:
         clients = ctx.client_messages()
         turns = [clients[0].index] if clients else turns
     if not turns:
@@ -39,7 +36,9 @@ def _complaint_window(ctx: RuleContext) -> tuple[int, list[int]]:
 
 def _missing(ctx: RuleContext, key: str, unless_key: str | None = None) -> Iterator[Finding]:
     _, ops = _complaint_window(ctx)
-    if any(_has(ctx, ctx.doc(i), key, unless_key) for i in ops):
+    # tuples built once per rulebook: find_any indexes a list once, known by its identity
+    patterns, unless = ctx.string_tuple(key), ctx.string_tuple(unless_key) if unless_key else ()
+    if any(find_unless(ctx.doc(i), patterns, unless) for i in ops):
         return
     yield ctx.contact_finding(turn=ops[0])
 
