@@ -35,7 +35,9 @@ def clauses(doc: Doc) -> list[Sentence]:
     out: list[Sentence] = []
     toks = doc.tokens
     for sent in doc.sentences:
-        if sent.first == sent.last or text.find("?", toks[sent.first].start, toks[sent.last - 1].end) < 0:
+        # a cut needs a «?» token before the sentence's last token, so wholly before that token's start
+        # (a question that ends its sentence has its «?» in the last token: no cut, the usual case)
+        if sent.first == sent.last or text.find("?", toks[sent.first].start, toks[sent.last - 1].start) < 0:
             out.append(Sentence(sent.start, sent.end, sent.first, sent.last))  # no token with «?» to cut at
             continue
         first = sent.first
