@@ -81,25 +81,29 @@ def _other_addressee(doc: Doc, words: list[int], pos: int) -> bool:
 def _promise_verb(doc: Doc, sent: Sentence) -> tuple[int, str, bool] | None:
     """(token index, lemma, said in the first person) of the promise verb of a sentence."""
     words = doc.words(sent)
-    addressed = any(doc.tokens[i].norm in ADDRESSEE for i in words)
-    question = doc.text[sent.start:sent.end].rstrip().endswith("?")
+    toks = doc.tokens
+    # what the whole sentence says, found only for a sentence with a verb of coming back (few of them)
+    addressed: bool | None = None
+    question: bool | None = None
     for pos, i in enumerate(words):
-        t = doc.tokens[i]
-        if t.kind is not Kind.WORD:
+        t = toks[i]
+        if t.kind is not Kind.WORD or PROMISE_VERBS.isdisjoint(t.info.lemmas) or _negated(doc, words, pos):
             continue
         g = t.info.grammemes
-        lemmas = t.lemmas & PROMISE_VERBS
-        if not lemmas or _negated(doc, words, pos):
-            continue
-        lemma = sorted(lemmas)[0]
-        first = "1per" in g or ("INFN" in g and pos > 0 and "1per" in doc.tokens[words[pos - 1]].info.grammemes)
-        if (lemma not in ADDRESSEE_FREE and not addressed and not (lemma == "вернуться" and "1per" in g)
-                and not (first and lemma in SELF_EVIDENT and not _other_addressee(doc, words, pos))):
-            continue
+        lemma = min(t.info.lemmas & PROMISE_VERBS)
+        first = "1per" in g or ("INFN" in g and pos > 0 and "1per" in toks[words[pos - 1]].info.grammemes)
+        if lemma not in ADDRESSEE_FREE:
+            if addressed is None:
+                addressed = any(toks[k].norm in ADDRESSEE for k in words)
+            if not addressed and not (lemma == "вернуться" and "1per" in g) \
+                    and not (first and lemma in SELF_EVIDENT and not _other_addressee(doc, words, pos)):
+                continue
         if lemma == "вернуться" and "1per" not in g:
             continue  # «он вернётся в 15:00»: a colleague, not a promise
         if "futr" in g and "indc" in g and "2per" not in g:
             return i, lemma, "1per" in g
+        if question is None:
+            question = doc.text[sent.start:sent.end].rstrip().endswith("?")
         if "INFN" in g and not question:
             for k in range(max(0, pos - 3), pos):
                 prev = doc.tokens[words[k]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from difflib import SequenceMatcher
 
@@ -14,16 +15,13 @@ from ..signals import ABUSE_WORDS, THREAT_PATTERNS, abuse_spans, complaint_turns
 from .base import RuleContext, Skip, check
 
 
-def _has(ctx: RuleContext, doc: Doc, key: str, unless_key: str | None = None) -> bool:
-    # tuples built once per rulebook: find_any indexes a list once, known by its identity
-    return bool(find_unless(doc, ctx.string_tuple(key), ctx.string_tuple(unless_key) if unless_key else ()))
-
-
 def _complaint_window(ctx: RuleContext) -> tuple[int, list[int]]:
     """The first complaint of the client and the operator turns that answer it. In the channels of
     ``feedback_channels`` (a review) the client's first message is feedback to answer even when it praises."""
-    turns = complaint_turns(ctx.ann, ctx.strings("extra_complaint_patterns"))
-    if ctx.conv.channel.value in ctx.strings("feedback_channels"):
+    extra, feedback = ctx.derived("complaint_lists", lambda: (
+        ctx.string_tuple("extra_complaint_patterns"), frozenset(ctx.strings("feedback_channels"))))
+    turns = complaint_turns(ctx.ann, extra)
+    if ctx.conv.channel.value in feedback:
         clients = ctx.client_messages()
         turns = [clients[0].index] if clients else turns
     if not turns:
@@ -38,7 +36,9 @@ def _complaint_window(ctx: RuleContext) -> tuple[int, list[int]]:
 
 def _missing(ctx: RuleContext, key: str, unless_key: str | None = None) -> Iterator[Finding]:
     _, ops = _complaint_window(ctx)
-    if any(_has(ctx, ctx.doc(i), key, unless_key) for i in ops):
+    # tuples built once per rulebook: find_any indexes a list once, known by its identity
+    patterns, unless = ctx.string_tuple(key), ctx.string_tuple(unless_key) if unless_key else ()
+    if any(find_unless(ctx.doc(i), patterns, unless) for i in ops):
         return
     yield ctx.contact_finding(turn=ops[0])
 
@@ -115,8 +115,9 @@ _STOP = frozenset((
 def _content_lemmas(doc: Doc) -> frozenset[str]:
     """Lemmas of the words that carry meaning, numbers included («почему 690, а не 390?»)."""
     # every message is compared with every other: remembered on the Doc (a pure function of the text)
+    toks = doc.tokens
     return doc.remember(("complaints.content_lemmas",), lambda: frozenset(
-        lemma for lemma in (doc.tokens[i].lemma for i in doc.words(own=False)) if lemma not in _STOP))
+        [toks[i].lemma for i in doc.words(own=False)]) - _STOP)
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
@@ -128,10 +129,25 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
 _NON_WORD = re.compile(r"\W+")
 
 
-def _same_text(a: str, b: str) -> float:
-    na = _NON_WORD.sub(" ", a.lower().replace("ё", "е")).strip()
-    nb = _NON_WORD.sub(" ", b.lower().replace("ё", "е")).strip()
-    return SequenceMatcher(None, na, nb).ratio()
+def _squashed(doc: Doc) -> str:
+    """The text in lower case, ё as е, every run of non-word characters one space (remembered on the Doc:
+    an answer is compared with several)."""
+    return doc.remember(("complaints.squashed",), lambda: _NON_WORD.sub(
+        " ", doc.text.lower().replace("ё", "е")).strip())
+
+
+def _same_text(a: Doc, b: Doc, at_least: float) -> bool:
+    """``SequenceMatcher(None, a, b).ratio() >= at_least`` of the squashed texts, cheaper: ratio() is
+    2·M/(la+lb) with M the matched characters, and M is at most the shorter length and at most the
+    characters both have (SequenceMatcher's real_quick_ratio and quick_ratio, the same formula), so most
+    pairs of different answers fail before the costly matching."""
+    na, nb = _squashed(a), _squashed(b)
+    total = len(na) + len(nb)
+    if total and 2.0 * min(len(na), len(nb)) / total < at_least:
+        return False
+    if total and 2.0 * (Counter(na) & Counter(nb)).total() / total < at_least:
+        return False
+    return SequenceMatcher(None, na, nb).ratio() >= at_least
 
 
 @check("C6")
@@ -146,6 +162,7 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
     markers = ctx.string_tuple("repeat_markers")
     again = ctx.string_tuple("answer_markers")
     min_answer_overlap = float(ctx.param("min_answer_overlap", 0.75))
+    min_answer_words = int(ctx.param("min_answer_words", 3))
 
     def answer_after(turn: int) -> int | None:
         for m in conv.messages[turn + 1:]:
@@ -170,13 +187,14 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
             a1, a2 = answer_after(earlier.index), answer_after(later.index)
             if a1 is None or a2 is None or a2 in done:
                 continue
-            t1, t2 = conv.messages[a1].text, conv.messages[a2].text
-            if len(ctx.doc(a2).words()) < int(ctx.param("min_answer_words", 3)):
-                continue
+            t2 = conv.messages[a2].text
             d1, d2 = ctx.doc(a1), ctx.doc(a2)
-            same = _same_text(t1, t2) >= min_same or (_overlap(_content_lemmas(d1), _content_lemmas(d2)) >= (
-                min_answer_overlap) and len(_content_lemmas(d2)) >= min_words)
-            if same or (again and find_any(d2, again)):
+            if len(d2.words()) < min_answer_words:
+                continue
+            c1, c2 = _content_lemmas(d1), _content_lemmas(d2)
+            # the same answer (in meaning or in letters) or one marked as repeated: the cheap tests first
+            if (_overlap(c1, c2) >= min_answer_overlap and len(c2) >= min_words) \
+                    or (again and find_any(d2, again)) or _same_text(d1, d2, min_same):
                 done.add(a2)
                 s = len(t2) - len(t2.lstrip())
                 e = len(t2.rstrip())

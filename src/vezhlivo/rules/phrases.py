@@ -216,8 +216,9 @@ def repeating_the_answer(ctx: RuleContext) -> Iterator[Finding]:
         size = len(own_words(doc))
         if size >= min_words:
             said = _Said(doc, size)
-            if client_since and earlier and not has_match(doc, hold) \
-                    and any(e.repeated_in(said, similarity) for e in earlier):
+            # the comparisons first: they rarely find a repeat, and most fail on the lengths alone
+            if client_since and any(e.repeated_in(said, similarity) for e in earlier) \
+                    and not has_match(doc, hold):
                 text = m.text
                 yield ctx.finding(m.index, len(text) - len(text.lstrip()), len(text.rstrip()))
             earlier.append(said)

@@ -35,7 +35,9 @@ def clauses(doc: Doc) -> list[Sentence]:
     out: list[Sentence] = []
     toks = doc.tokens
     for sent in doc.sentences:
-        if sent.first == sent.last or text.find("?", toks[sent.first].start, toks[sent.last - 1].end) < 0:
+        # a cut needs a «?» token before the sentence's last token, so wholly before that token's start
+        # (a question that ends its sentence has its «?» in the last token: no cut, the usual case)
+        if sent.first == sent.last or text.find("?", toks[sent.first].start, toks[sent.last - 1].start) < 0:
             out.append(Sentence(sent.start, sent.end, sent.first, sent.last))  # no token with «?» to cut at
             continue
         first = sent.first
@@ -73,6 +75,7 @@ class _AskWords:
     wh_first: Element | None = field(compare=False, default=None)
     wh_after_comma_first: Element | None = field(compare=False, default=None)
     ask_first: Element | None = field(compare=False, default=None)
+    ask_union: Pattern | None = field(compare=False, default=None)  # the pattern ask_first is the element of
     request_first: Pattern | None = field(compare=False, default=None)
 
     @classmethod
@@ -86,17 +89,25 @@ class _AskWords:
               ask_verbs: tuple[str, ...], requests: tuple[str, ...]) -> _AskWords:
         return cls(wh, wh_after_comma, lead_skip, ask_verbs, requests, frozenset(lead_skip), _first_element(wh),
                    _first_element(wh_after_comma), _first_element(ask_verbs),
-                   _union_pattern(requests) if requests else None)
+                   _union_pattern(ask_verbs) if ask_verbs else None, _union_pattern(requests) if requests else None)
+
+    def may_ask(self, doc: Doc) -> bool:
+        """Can any word of the text (quoted ones too) match ``ask_first``? False is certain: a text without
+        masked words has all its words in its own vocabulary, which ``can_match`` tests (typos included)."""
+        return self.ask_union is not None and (bool(doc.masks) or self.ask_union.can_match(doc))
 
 
-def _embedded_wh(words: _AskWords, doc: Doc, sent: Sentence) -> bool:
+def _embedded_wh(words: _AskWords, doc: Doc, sent: Sentence, may_ask: bool = True) -> bool:
     """A question word after a comma: «…, каков Ваш бюджет?», «уточните, когда…». Words that also start
-    relative clauses («который», «что», «как», «кто», «где») count only after a verb of asking."""
+    relative clauses («который», «что», «как», «кто», «где») count only after a verb of asking (none when
+    not ``may_ask``)."""
     after = _after_comma(doc, sent)
     if not after:
         return False
     if _word_in(doc, after, words.wh_after_comma_first):
         return True
+    if not may_ask:
+        return False
     ask_before = _word_in(doc, doc.words(Sentence(sent.start, doc.tokens[after[-1]].start, sent.first, after[-1])),
                           words.ask_first)
     return ask_before and _word_in(doc, after, words.wh_first)
@@ -231,6 +242,12 @@ def _classify_clauses(ctx: RuleContext, words: _AskWords) -> list[_Clause]:
         doc = ctx.doc(m.index)
         # the text's vocabulary tells at once whether any of its (own) words can be a request verb
         may_request = union is not None and union.can_match(doc)
+        if not may_request and "?" not in doc.text:
+            # no clause asks (is_question needs a «?») and none requests: the sentences, uncut, as
+            # ``clauses`` gives them (most texts)
+            out.extend([_Clause(m, sent, False, False, None) for sent in doc.sentences])
+            continue
+        may_ask: bool | None = None  # whether a word of the text can be an asking verb; asked when needed
         for sent in clauses(doc):
             question = is_question(doc, sent)
             if not (question or may_request):
@@ -240,10 +257,16 @@ def _classify_clauses(ctx: RuleContext, words: _AskWords) -> list[_Clause]:
             idx = doc.words(sent)
             if not idx:
                 continue
-            lead = _lead_word(doc, sent, skip) if question else None
-            wh = question and (
-                (lead is not None and _word_in(doc, [lead], words.wh_first)) or _embedded_wh(words, doc, sent)
-                or _short_noun_question(doc, sent) or _object_ask(words, doc, sent))
+            wh = False
+            if question:
+                lead = _lead_word(doc, sent, skip)
+                if lead is not None and _word_in(doc, [lead], words.wh_first):
+                    wh = True
+                else:
+                    if may_ask is None:
+                        may_ask = words.may_ask(doc)
+                    wh = _embedded_wh(words, doc, sent, may_ask) or _short_noun_question(doc, sent) or (
+                        may_ask and _object_ask(words, doc, sent))
             request_at = None if requests is None or not may_request else next(
                 (n for n, i in enumerate(idx) if requests.matches(doc.tokens[i])), None)
             if request_at:

@@ -1,0 +1,119 @@
+"""The shortcuts the rules take for speed give what the plain computations give."""
+
+from __future__ import annotations
+
+import random
+import re
+from difflib import SequenceMatcher
+
+import pytest
+
+from vezhlivo.engine import Engine
+from vezhlivo.model import Channel, Conversation, Message, Role
+from vezhlivo.nlp.annotate import annotate
+from vezhlivo.nlp.doc import Kind, Sentence, make_doc
+from vezhlivo.rulebook import load_rulebook
+from vezhlivo.rules.base import RuleContext
+from vezhlivo.rules.complaints import _same_text
+from vezhlivo.rules.greeting import is_question
+from vezhlivo.rules.questions import (
+    _AskWords,
+    _classify_clauses,
+    _Clause,
+    _embedded_wh,
+    _head_position,
+    _lead_word,
+    _object_ask,
+    _short_noun_question,
+    _word_in,
+    clauses,
+)
+
+_NON_WORD = re.compile(r"\W+")
+
+
+def _plain_same_text(a: str, b: str) -> float:
+    na = _NON_WORD.sub(" ", a.lower().replace("ё", "е")).strip()
+    nb = _NON_WORD.sub(" ", b.lower().replace("ё", "е")).strip()
+    return SequenceMatcher(None, na, nb).ratio()
+
+
+def test_same_text_bounds_are_exact() -> None:
+    rng = random.Random(7)
+    alphabet = "абвгдеёжз ,.!?АБ12"
+    texts = ["", " ", "!", "Заказ будет завтра.", "заказ БУДЕТ завтра!!", "Ёжик", "ежик"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))) for _ in range(150)]
+    for _ in range(3000):
+        a, b = rng.choice(texts), rng.choice(texts)
+        if rng.random() < 0.3:  # near copies, where the ratio is close to the threshold
+            b = a[: rng.randrange(0, len(a) + 1)] + rng.choice(alphabet) + a[rng.randrange(0, len(a) + 1):]
+        at_least = rng.choice((0.0, 0.5, 0.8, 0.85, 1.0))
+        assert _same_text(make_doc(a), make_doc(b), at_least) == (_plain_same_text(a, b) >= at_least), (a, b)
+
+
+def _plain_clauses(text: str) -> list[Sentence]:
+    doc = make_doc(text)
+    out: list[Sentence] = []
+    for sent in doc.sentences:
+        first, start = sent.first, sent.start
+        for i in range(sent.first, sent.last):
+            tok = doc.tokens[i]
+            if tok.kind is Kind.PUNCT and "?" in tok.text and i + 1 < sent.last:
+                out.append(Sentence(start, tok.end, first, i + 1))
+                first, start = i + 1, doc.tokens[i + 1].start
+        out.append(Sentence(start, sent.end, first, sent.last))
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    "", "?", "??", "Какой размер? чтобы подобрать", "Какой размер?", "Что? Где? Когда?", "а?б?в",
+    "Номер заказа?)", "Подскажите, пожалуйста, номер?!", "Вы уверены ?? точно", "Да. Нет? Может быть",
+    "«Что?» — спросил он", "Когда?:) завтра", "Адрес? Телефон?\nИмя?",
+])
+def test_clauses_cut_where_the_plain_walk_cuts(text: str) -> None:
+    assert clauses(make_doc(text)) == _plain_clauses(text)
+
+
+def _plain_classify(ctx: RuleContext, words: _AskWords) -> list[_Clause]:
+    """Q1–Q3's clause classification without its pre-tests (whole-text «?», request and asking verbs)."""
+    union = words.request_first
+    requests = union.elements[0] if union is not None else None
+    out: list[_Clause] = []
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        may_request = union is not None and union.can_match(doc)
+        for sent in _plain_clauses(doc.text):
+            question = is_question(doc, sent)
+            if not (question or may_request):
+                out.append(_Clause(m, sent, False, False, None))
+                continue
+            idx = doc.words(sent)
+            if not idx:
+                continue
+            lead = _lead_word(doc, sent, words.skip) if question else None
+            wh = question and (
+                (lead is not None and _word_in(doc, [lead], words.wh_first)) or _embedded_wh(words, doc, sent)
+                or _short_noun_question(doc, sent) or _object_ask(words, doc, sent))
+            request_at = None if requests is None or not may_request else next(
+                (n for n, i in enumerate(idx) if requests.matches(doc.tokens[i])), None)
+            if request_at:
+                request_at = _head_position(doc, idx, request_at, words.skip)
+            out.append(_Clause(m, sent, question, wh, request_at))
+    return out
+
+
+def test_question_classification_pre_tests_are_exact() -> None:
+    engine = Engine(load_rulebook())
+    texts = [
+        "Здравствуйте! Чем могу помочь?", "Не могли бы Вы уточнить номер заказа?", "Уточните номер заказа.",
+        "Скажите, когда Вам удобно?", "Номер заказа?", "Могу ли я уточнить Ваше место работы?",
+        "Вы писали «уточните адрес» — какой адрес?", "Подскажите, пожалуйста, какой у Вас размер? чтобы подобрать",
+        "Заказ передан в доставку.", "Назовите, пожалуйста, номер телефона", "Уточнитe адрес?", "Спасибо!",
+        "Просто чтобы уточнить поезд, верно?", "«Как уточнить статус?» — так Вы спросили?",
+    ]
+    messages = tuple(Message(index=k, role=Role.OPERATOR if k % 2 else Role.CLIENT,
+                             text=texts[k // 2] if k % 2 else "Добрый день") for k in range(2 * len(texts)))
+    conv = Conversation(id="perf", channel=Channel.CHAT, messages=messages)
+    ctx = RuleContext(ann=annotate(conv), spec=engine.rulebook.rules["Q1"], rulebook=engine.rulebook)
+    words = _AskWords.of(ctx)
+    assert _classify_clauses(ctx, words) == _plain_classify(ctx, words)
