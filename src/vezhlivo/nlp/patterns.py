@@ -444,13 +444,13 @@ def find_any(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> list[Mat
     text: _Text | None = doc.memo.get(_OWN_TEXT if own else _ALL_TEXT)  # type: ignore[assignment]
     if text is None:
         text = _text(doc, own)
+    version, reach = text.reached  # ``_reach``'s first lines: most lists, most texts end here
+    if version != _registry_version:
+        reach = _reach(doc, text, own)
+    if index.uid not in reach:
+        return []
     found = text.found.get(index.uid)
     if found is None:
-        version, reach = text.reached  # ``_reach``'s first lines: most lists, most texts end here
-        if version != _registry_version:
-            reach = _reach(doc, text, own)
-        if index.uid not in reach:
-            return []
         found = _found(doc, text, index, own)
     return list(found)  # a copy: callers may change their list
 
@@ -726,13 +726,13 @@ def find_unless(doc: Doc, patterns: Sequence[str], unless: Sequence[str] = (), *
     text: _Text | None = doc.memo.get(_OWN_TEXT if own else _ALL_TEXT)  # type: ignore[assignment]
     if text is None:
         text = _text(doc, own)
+    version, reach = text.reached
+    if version != _registry_version:
+        reach = _reach(doc, text, own)
+    if index.uid not in reach:
+        return []
     found = text.found.get(index.uid)
     if found is None:
-        version, reach = text.reached
-        if version != _registry_version:
-            reach = _reach(doc, text, own)
-        if index.uid not in reach:
-            return []
         found = _found(doc, text, index, own)
     if not found:
         return []
