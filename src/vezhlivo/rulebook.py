@@ -92,7 +92,9 @@ class Rulebook:
     def points(self, spec: RuleSpec) -> float:
         if spec.points is not None:
             return spec.points
-        return self.severity_points.get(spec.severity.value, 1.0)
+        # a Severity is a StrEnum: it finds its value's key itself, without ``.value`` (a Python-level
+        # descriptor on 3.11, read for every applicable rule of every contact)
+        return self.severity_points.get(spec.severity, 1.0)
 
     def select(self, select: Iterable[str] | None, ignore: Iterable[str] | None) -> Rulebook:
         """A copy with rules switched by code or prefix.

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -28,15 +29,20 @@ from functools import lru_cache
 from .doc import Doc, Kind, Sentence, Token
 from .morph import edit_distance_le1, lexeme_forms, norm
 
+# Enum members as module constants: on Python 3.11 ``Kind.WORD`` goes through ``EnumType.__getattr__``
+# (≈ 10 times a global's cost), and the token tests below run on every word tried.
+_WORD = Kind.WORD
+_NUMBER = Kind.NUMBER
+
 
 def _gr(*names: str) -> Callable[[Token], bool]:
     wanted = frozenset(names)
-    return lambda t: t.kind is Kind.WORD and wanted <= t.info.grammemes
+    return lambda t: t.kind is _WORD and wanted <= t.info.grammemes
 
 
 def _second_singular(t: Token) -> bool:
     """«ты», «тебя», «знаешь», «подожди» — second person singular, by the dictionary."""
-    if t.kind is not Kind.WORD or not t.info.known:
+    if t.kind is not _WORD or not t.info.known:
         return False
     g = t.info.grammemes
     if "2per" in g and "sing" in g:
@@ -46,12 +52,12 @@ def _second_singular(t: Token) -> bool:
 
 CLASSES: dict[str, Callable[[Token], bool]] = {
     "2sg": _second_singular,
-    "verb": lambda t: t.kind is Kind.WORD and t.info.pos in ("VERB", "INFN"),
-    "inf": lambda t: t.kind is Kind.WORD and t.info.pos == "INFN",
-    "noun": lambda t: t.kind is Kind.WORD and t.info.pos == "NOUN",
-    "adj": lambda t: t.kind is Kind.WORD and t.info.pos in ("ADJF", "ADJS"),
+    "verb": lambda t: t.kind is _WORD and t.info.pos in ("VERB", "INFN"),
+    "inf": lambda t: t.kind is _WORD and t.info.pos == "INFN",
+    "noun": lambda t: t.kind is _WORD and t.info.pos == "NOUN",
+    "adj": lambda t: t.kind is _WORD and t.info.pos in ("ADJF", "ADJS"),
     "name": _gr("Name"),
-    "num": lambda t: t.kind is Kind.NUMBER or (t.kind is Kind.WORD and t.info.pos in ("NUMR",)),
+    "num": lambda t: t.kind is _NUMBER or (t.kind is _WORD and t.info.pos in ("NUMR",)),
     "any": lambda t: True,
     "past": _gr("past"),
     "impr": _gr("impr"),
@@ -72,7 +78,7 @@ class Element:
         # the hottest function of a run: plain tests, no generators
         if tok.norm in self.forms or tok.norm in self.lemmas:
             return True
-        if self.lemmas and tok.kind is Kind.WORD:
+        if self.lemmas and tok.kind is _WORD:
             info = tok.info
             if not self.lemmas.isdisjoint(info.lemmas):
                 return True
@@ -182,10 +188,21 @@ class Pattern:
 
         Not remembered: one or two set tests cost less than a memo's key."""
         vocab, unknown = doc.vocabulary(own)
+        return self.has_required(vocab, unknown)
+
+    def has_required(self, vocab: frozenset[str], unknown: tuple[str, ...]) -> bool:
+        """``can_match`` on a text's vocabulary (``Doc.vocabulary``)."""
         for words, lemmas, slips in self.required:
-            if vocab.isdisjoint(words) and not (slips and unknown and any(typo_of(lemmas, u) for u in unknown)):
+            if vocab.isdisjoint(words) and not (slips and unknown and _slip_among(lemmas, unknown)):
                 return False
         return True
+
+
+# On Python 3.11 a function whose local a comprehension or generator uses makes a cell for it on every
+# call, even a call that never gets there: the hot functions below loop instead, or call a helper.
+def _slip_among(lemmas: frozenset[str], unknown: tuple[str, ...]) -> bool:
+    """Is one of the words ``unknown`` to the dictionary a one-edit slip of one of ``lemmas``?"""
+    return any(typo_of(lemmas, u) for u in unknown)
 
 
 class PatternError(ValueError):
@@ -235,99 +252,178 @@ class Match:
     pattern: str
 
 
-def _match_at(p: Pattern, toks: list[Token], pos: int, el: int) -> int | None:
-    """Return the index (in ``toks``) of the last matched word, or None."""
+def _match_at(p: Pattern, toks: list[Token], pos: int, el: int, end: int | None = None) -> int | None:
+    """Return the index (in ``toks``) of the last matched word, or None; words from ``end`` on (the
+    sentence's end; all of ``toks`` when None) are out of reach."""
+    if end is None:
+        end = len(toks)
     if el == len(p.elements):
         return pos - 1
     e = p.elements[el]
     if e.gap:
         for skip in range(e.gap + 1):
-            if pos + skip > len(toks):
+            if pos + skip > end:
                 break
-            r = _match_at(p, toks, pos + skip, el + 1)
+            r = _match_at(p, toks, pos + skip, el + 1, end)
             if r is not None:
                 return r
         return None
-    if pos < len(toks) and e.matches(toks[pos]):
-        r = _match_at(p, toks, pos + 1, el + 1)
+    if pos < end and e.matches(toks[pos]):
+        r = _match_at(p, toks, pos + 1, el + 1, end)
         if r is not None:
             return r
     if e.optional:
-        return _match_at(p, toks, pos, el + 1)
+        return _match_at(p, toks, pos, el + 1, end)
     return None
 
 
-_SentenceWords = tuple[list[int], list[Token], dict[str, list[int]], frozenset[str], tuple[int, ...]]
+@dataclass(slots=True, eq=False)
+class _Words:
+    """A text's (own) words, read once for every pattern searched in it: each word's form and lemmas,
+    where the long words the dictionary does not know are (a misspelling may hide there), and where each
+    word's sentence ends. Positions index ``toks``."""
 
+    idx: list[int]  # token indices of the words (``Doc.words``), in order
+    toks: list[Token]
+    forms: list[tuple[str, AbstractSet[str]]]  # (form, lemmas) of each word; a number has no lemmas
+    unknown: list[int]
+    ends: list[int]  # position -> end (exclusive) of its sentence's words; -1 outside every sentence
+    sentence_starts: list[int]  # the first position of each sentence that has words
 
-def _sentence_words(doc: Doc, sent: Sentence, own: bool) -> _SentenceWords:
-    """A sentence's words (token indices, tokens) and where each form and lemma of them is, and where the
-    long words the dictionary does not know are: a pattern's first element is looked for there only.
-    Remembered on the Doc: rules search the same sentence for many patterns."""
-    key = ("sentence_words", sent.first, sent.last, own)
-    hit = doc.memo.get(key)
-    if hit is not None:
-        return hit  # type: ignore[return-value]
-    idx = doc.words(sent, own=own)
-    tokens = doc.tokens
-    toks = [tokens[i] for i in idx]
-    at: dict[str, list[int]] = {}
-    unknown: list[int] = []
-    for pos, t in enumerate(toks):
-        n = t.norm
-        found = at.get(n)
-        if found is None:
-            at[n] = [pos]
+    @classmethod
+    def of(cls, doc: Doc, own: bool) -> _Words:
+        idx = doc.words(own=own)
+        tokens = doc.tokens
+        toks = list(map(tokens.__getitem__, idx))
+        forms: list[tuple[str, AbstractSet[str]]] = []
+        unknown: list[int] = []
+        for pos, t in enumerate(toks):
+            n = t.norm
+            if t.kind is _WORD:
+                info = t.info
+                forms.append((n, info.lemmas))
+                if not info.known and len(n) >= 4:
+                    unknown.append(pos)
+            else:
+                forms.append((n, _NO_LEMMAS))
+        # a sentence's words are one slice of the text's (as ``Doc.words(sent)`` cuts them); a Doc's
+        # sentences follow each other without overlapping (``make_doc`` numbers the tokens so), so each
+        # position has one sentence
+        ends = [-1] * len(toks)
+        starts: list[int] = []
+        for sent in doc.sentences:
+            lo, hi = bisect_left(idx, sent.first), bisect_left(idx, sent.last)
+            if lo < hi:
+                ends[lo:hi] = [hi] * (hi - lo)
+                starts.append(lo)
+        return cls(idx, toks, forms, unknown, ends, starts)
+
+    def first_positions(self, p: Pattern, lo: int, hi: int) -> list[int] | None:
+        """Where in [lo, hi) ``p``'s first element may match, ascending: one of its words is there, or a
+        misspelt word (``Element.matches`` decides, in ``_match_at``); None when it may match anywhere (a
+        class, an optional word). A scan: a text is searched for a few patterns, an index would cost more."""
+        first = p.first_words
+        if first is None:
+            return None
+        forms = self.forms if lo == 0 and hi == len(self.forms) else self.forms[lo:hi]
+        found = _positions_of(first, forms, lo)
+        unknown = self.unknown
+        if unknown and p.required[0][2]:
+            if lo or hi < len(self.forms):
+                unknown = unknown[bisect_left(unknown, lo):bisect_left(unknown, hi)]
+            if unknown:
+                return sorted(set(found).union(unknown))
+        return found
+
+    def matches(self, p: Pattern) -> list[Match]:
+        """Every match of ``p`` in the text, sentence by sentence, in order."""
+        toks, ends = self.toks, self.ends
+        starts: Iterable[int]
+        if p.anchor_start:
+            starts = self.sentence_starts
         else:
-            found.append(pos)
-        if t.kind is Kind.WORD:
-            info = t.info
-            for lemma in info.lemmas:
-                if lemma != n:
-                    at.setdefault(lemma, []).append(pos)
-            if not info.known and len(n) >= 4:
-                unknown.append(pos)
-    made: _SentenceWords = (idx, toks, at, frozenset(at), tuple(unknown))
-    doc.memo[key] = made
-    return made
+            found = self.first_positions(p, 0, len(toks))
+            starts = range(len(toks)) if found is None else found
+        out: list[Match] = []
+        for pos in starts:
+            end = ends[pos]
+            if end < 0:
+                continue
+            last = _match_at(p, toks, pos, 0, end)  # None where the first element does not match
+            if last is None or last < pos or (p.anchor_end and last != end - 1):
+                continue
+            out.append(Match(self.idx[pos], self.idx[last], toks[pos].start, toks[last].end, p.source))
+        return out
+
+    def matches_in(self, p: Pattern, sent: Sentence) -> list[Match]:
+        """Every match of ``p`` in one sentence (a Doc's, or a part of one that a caller cut), in order."""
+        idx, toks = self.idx, self.toks
+        lo, hi = bisect_left(idx, sent.first), bisect_left(idx, sent.last)
+        if lo >= hi:
+            return []
+        starts: Iterable[int]
+        if p.anchor_start:
+            starts = (lo,)
+        else:
+            found = self.first_positions(p, lo, hi)
+            starts = range(lo, hi) if found is None else found
+        out: list[Match] = []
+        for pos in starts:
+            last = _match_at(p, toks, pos, 0, hi)
+            if last is None or last < pos or (p.anchor_end and last != hi - 1):
+                continue
+            out.append(Match(idx[pos], idx[last], toks[pos].start, toks[last].end, p.source))
+        return out
+
+
+_NO_LEMMAS: frozenset[str] = frozenset()
+
+
+def _positions_of(words: frozenset[str], forms: list[tuple[str, AbstractSet[str]]], start: int) -> list[int]:
+    """The positions (counted from ``start``) of the forms that are one of ``words`` or have one as a lemma."""
+    return [pos for pos, (form, lemmas) in enumerate(forms, start) if form in words or not words.isdisjoint(lemmas)]
+
+
+class _Text:
+    """What the pattern search learns of one text (its own words, or all of them), remembered on its Doc:
+    the lists it may reach, and for each list asked about the patterns that may match and their matches.
+    Every entry is a function of the text (and the list) alone: threads sharing a Doc may both compute
+    one, and either answer is right."""
+
+    __slots__ = ("found", "in_sentence", "possible", "reached", "words")
+
+    def __init__(self) -> None:
+        # (registry version, uids of the registered lists the text may reach): see ``_reachable``
+        self.reached: tuple[int, AbstractSet[int]] = (-1, frozenset())
+        self.possible: dict[int, tuple[Pattern, ...]] = {}  # uid -> the list's patterns that may match
+        self.found: dict[int, list[Match]] = {}  # uid -> ``find_any``'s answer
+        self.in_sentence: dict[tuple[int, int, int], bool] = {}  # (uid, first, last) -> ``sentence_has``
+        self.words: _Words | None = None
+
+
+_OWN_TEXT: tuple[object, ...] = ("patterns.text", True)  # the Doc memo's keys of a _Text, made once
+_ALL_TEXT: tuple[object, ...] = ("patterns.text", False)
+
+
+def _text(doc: Doc, own: bool) -> _Text:
+    key = _OWN_TEXT if own else _ALL_TEXT
+    text = doc.memo.get(key)
+    if text is None:
+        text = doc.memo[key] = _Text()
+    return text  # type: ignore[return-value]
+
+
+def _words(doc: Doc, text: _Text, own: bool) -> _Words:
+    words = text.words
+    if words is None:
+        words = text.words = _Words.of(doc, own)
+    return words
 
 
 def find_in_sentence(doc: Doc, sent: Sentence, pattern: Pattern, *, own: bool = True) -> Iterator[Match]:
     if not pattern.can_match(doc, own):
         return
-    yield from _find_in_sentence(doc, sent, pattern, own)
-
-
-def _find_in_sentence(doc: Doc, sent: Sentence, pattern: Pattern, own: bool) -> Iterator[Match]:
-    idx, toks, at, words, unknown = _sentence_words(doc, sent, own)
-    first = pattern.first_words
-    starts: Iterable[int]
-    if pattern.anchor_start:
-        starts = range(1)
-    elif first is None:
-        starts = range(len(toks))
-    else:
-        # the positions where the first element may match: one of its words is there, or a misspelt word
-        # (``Element.matches`` decides, in ``_match_at``); other positions it does not match
-        hits = first & words
-        slips = unknown if unknown and pattern.required[0][2] else ()
-        if not hits:
-            if not slips:
-                return
-            starts = slips
-        elif len(hits) == 1 and not slips:
-            starts = at[next(iter(hits))]
-        else:
-            starts = sorted({pos for w in hits for pos in at[w]}.union(slips))
-    for pos in starts:
-        if pos >= len(toks):
-            break
-        last = _match_at(pattern, toks, pos, 0)  # None where the first element does not match
-        if last is None or last < pos:
-            continue
-        if pattern.anchor_end and last != len(toks) - 1:
-            continue
-        yield Match(idx[pos], idx[last], toks[pos].start, toks[last].end, pattern.source)
+    yield from _words(doc, _text(doc, own), own).matches_in(pattern, sent)
 
 
 def find(doc: Doc, pattern: Pattern | str, *, own: bool = True) -> Iterator[Match]:
@@ -335,8 +431,7 @@ def find(doc: Doc, pattern: Pattern | str, *, own: bool = True) -> Iterator[Matc
     p = compile_pattern(pattern) if isinstance(pattern, str) else pattern
     if not p.can_match(doc, own):
         return
-    for sent in doc.sentences:
-        yield from _find_in_sentence(doc, sent, p, own)
+    yield from _words(doc, _text(doc, own), own).matches(p)
 
 
 def find_any(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> list[Match]:
@@ -346,12 +441,18 @@ def find_any(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> list[Mat
     again about the context on every keystroke pause)."""
     entry = _BY_IDENTITY.get(id(patterns))
     index = entry[1] if entry is not None and entry[0] is patterns else _index_of(patterns)
-    reach = doc._reach.get(own)
-    if reach is None or reach[0] != _registry_version:
-        reach = _reach_now(doc, own)
-    if index.uid not in reach[1]:
-        return []  # most lists, most texts: no required word is there
-    return list(doc.remember(("find_any", index.uid, own), lambda: _find_any(doc, index, own)))
+    text: _Text | None = doc.memo.get(_OWN_TEXT if own else _ALL_TEXT)  # type: ignore[assignment]
+    if text is None:
+        text = _text(doc, own)
+    version, reach = text.reached  # ``_reach``'s first lines: most lists, most texts end here
+    if version != _registry_version:
+        reach = _reach(doc, text, own)
+    if index.uid not in reach:
+        return []
+    found = text.found.get(index.uid)
+    if found is None:
+        found = _found(doc, text, index, own)
+    return list(found)  # a copy: callers may change their list
 
 
 @dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
@@ -359,11 +460,12 @@ class _ListIndex:
     """Which patterns of a list can match a text, found from the text's words rather than by trying all."""
 
     patterns: tuple[str, ...]
-    uid: int  # names the list in a Doc's memo: cheaper to hash than the list itself
+    uid: int  # names the list in a text's answers: cheaper to hash than the list itself
     by_word: dict[str, tuple[int, ...]]
     words: frozenset[str]
     always: tuple[int, ...]  # patterns without a required word (classes, optional words only)
     by_typo_lemma: dict[str, tuple[int, ...]]  # a key lemma a misspelt word may hit -> its patterns
+    compiled: tuple[Pattern, ...]  # the patterns, compiled
 
     def may_reach(self, doc: Doc, own: bool) -> bool:
         """Could any pattern of the list match the text: one of the key words is there, or a slip of one."""
@@ -454,26 +556,26 @@ def _register(index: _ListIndex) -> None:
 
 
 def _reachable(doc: Doc, own: bool) -> AbstractSet[int]:
-    """The uids of the registered lists the text may reach (``may_reach``), computed once per text (the
-    hottest callers, ``find_any`` and ``find_unless``, repeat the first three lines rather than call)."""
-    got = doc._reach.get(own)
-    if got is None or got[0] != _registry_version:
-        got = _reach_now(doc, own)
-    return got[1]
+    """The uids of the registered lists the text may reach (``may_reach``)."""
+    return _reach(doc, _text(doc, own), own)
+
+
+def _reach(doc: Doc, text: _Text, own: bool) -> AbstractSet[int]:
+    """``_reachable``, computed once per text, and again only after lists were registered."""
+    version, reach = text.reached
+    if version != _registry_version:
+        vocab, unknown = doc.vocabulary(own)
+        with _REGISTRY_LOCK:
+            got = (_registry_version, _REGISTRY.reach(vocab, unknown))
+        text.reached = got  # version and set in one tuple: a thread reads both or neither
+        reach = got[1]
+    return reach
 
 
 def _slip_of(word: str) -> tuple[str, ...]:
     """The key lemmas of the registered lists that ``word`` is a one-edit slip of (one bounded cache)."""
     with _REGISTRY_LOCK:
         return _REGISTRY.slip_of(word)
-
-
-def _reach_now(doc: Doc, own: bool) -> tuple[int, AbstractSet[int]]:
-    vocab, unknown = doc.vocabulary(own)
-    with _REGISTRY_LOCK:
-        got = (_registry_version, _REGISTRY.reach(vocab, unknown))
-    doc._reach[own] = got
-    return got
 
 
 # Words in most sentences: a pattern keyed on one of them would be tried on nearly every text.
@@ -532,13 +634,14 @@ def _list_index(patterns: tuple[str, ...]) -> _ListIndex:
             if len(lemma) >= 4:
                 by_lemma.setdefault(lemma, []).append(i)
     index = _ListIndex(patterns, next(_list_ids), {w: tuple(v) for w, v in by_word.items()}, frozenset(by_word),
-                       tuple(always), {lemma: tuple(v) for lemma, v in by_lemma.items()})
+                       tuple(always), {lemma: tuple(v) for lemma, v in by_lemma.items()},
+                       tuple(compile_pattern(source) for source in patterns))
     _register(index)
     return index
 
 
-def _candidates(doc: Doc, index: _ListIndex, own: bool) -> list[int]:
-    vocab, unknown = doc.vocabulary(own)
+def _candidates(index: _ListIndex, vocab: frozenset[str], unknown: tuple[str, ...]) -> list[int]:
+    """The patterns of a list a text's key words (or slips of them) lead to, in order."""
     found = set(index.always)
     for w in vocab & index.words:
         found.update(index.by_word[w])
@@ -549,63 +652,114 @@ def _candidates(doc: Doc, index: _ListIndex, own: bool) -> list[int]:
     return sorted(found)
 
 
-def _find_any(doc: Doc, index: _ListIndex, own: bool) -> list[Match]:
-    pats = index.patterns
-    found = [m for i in _candidates(doc, index, own) for m in find(doc, pats[i], own=own)]
-    found.sort(key=lambda m: (m.start, -m.end))
+def _possible_in(doc: Doc, text: _Text, index: _ListIndex, own: bool) -> tuple[Pattern, ...]:
+    """The patterns of a list whose every required word is in the text (or a slip of it), in order:
+    only they can match. A cheap test, no search; remembered for the text."""
+    possible = text.possible.get(index.uid)
+    if possible is None:
+        if index.uid not in _reach(doc, text, own):
+            possible = ()  # most lists, most texts: no key word is there
+        else:
+            vocab, unknown = doc.vocabulary(own)
+            compiled = index.compiled
+            found = []
+            for i in _candidates(index, vocab, unknown):
+                if compiled[i].has_required(vocab, unknown):
+                    found.append(compiled[i])
+            possible = tuple(found)
+        text.possible[index.uid] = possible
+    return possible
+
+
+def _earliest_longest(m: Match) -> tuple[int, int]:
+    return m.start, -m.end
+
+
+def _found(doc: Doc, text: _Text, index: _ListIndex, own: bool) -> list[Match]:
+    """``find_any``'s answer, remembered for the text."""
+    possible = _possible_in(doc, text, index, own)
     merged: list[Match] = []
-    for m in found:
-        if merged and m.start < merged[-1].end:
-            continue
-        merged.append(m)
+    if possible:
+        words = _words(doc, text, own)
+        found: list[Match] = []
+        for p in possible:
+            found += words.matches(p)
+        found.sort(key=_earliest_longest)
+        for m in found:
+            if merged and m.start < merged[-1].end:
+                continue
+            merged.append(m)
+    text.found[index.uid] = merged
     return merged
 
 
-def _possible(doc: Doc, index: _ListIndex, own: bool) -> list[int]:
-    """The patterns of a list whose every required word is in the text (or a slip of it), in order:
-    only they can match. A cheap test, no search."""
-    if index.uid not in _reachable(doc, own):
-        return []
-    pats = index.patterns
-    return [i for i in _candidates(doc, index, own) if compile_pattern(pats[i]).can_match(doc, own)]
+def _find_any(doc: Doc, index: _ListIndex, own: bool) -> list[Match]:
+    return _found(doc, _text(doc, own), index, own)
 
 
 def may_match(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> bool:
     """False when no pattern of the list can match the text (most texts, for most lists)."""
-    return bool(_possible(doc, _index_of(patterns), own))
+    return bool(_possible_in(doc, _text(doc, own), _index_of(patterns), own))
 
 
 def has_match(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> bool:
     """``bool(find_any(doc, patterns))``, sooner: the first match of any pattern will do."""
     index = _index_of(patterns)
-    return any(next(find(doc, index.patterns[i], own=own), None) is not None for i in _possible(doc, index, own))
+    text = _text(doc, own)
+    found = text.found.get(index.uid)
+    if found is not None:
+        return bool(found)
+    possible = _possible_in(doc, text, index, own)
+    if not possible:
+        return False
+    words = _words(doc, text, own)
+    for p in possible:  # noqa: SIM110 - any() over a generator would make a cell on every call
+        if words.matches(p):
+            return True
+    return False
 
 
 def find_unless(doc: Doc, patterns: Sequence[str], unless: Sequence[str] = (), *, own: bool = True) -> list[Match]:
     """Matches of ``patterns`` whose sentence does not also match ``unless`` (the context that excuses them)."""
-    entry = _BY_IDENTITY.get(id(patterns))
+    entry = _BY_IDENTITY.get(id(patterns))  # ``find_any``'s first lines
     index = entry[1] if entry is not None and entry[0] is patterns else _index_of(patterns)
-    reach = doc._reach.get(own)
-    if reach is None or reach[0] != _registry_version:
-        reach = _reach_now(doc, own)
-    if index.uid not in reach[1]:
-        return []  # ``find_any``'s first lines: most lists, most texts
-    found = list(doc.remember(("find_any", index.uid, own), lambda: _find_any(doc, index, own)))
-    if not unless or not found:
-        return found
+    text: _Text | None = doc.memo.get(_OWN_TEXT if own else _ALL_TEXT)  # type: ignore[assignment]
+    if text is None:
+        text = _text(doc, own)
+    version, reach = text.reached
+    if version != _registry_version:
+        reach = _reach(doc, text, own)
+    if index.uid not in reach:
+        return []
+    found = text.found.get(index.uid)
+    if found is None:
+        found = _found(doc, text, index, own)
+    if not found:
+        return []
+    if not unless:
+        return list(found)
+    return _not_excused(doc, found, unless, own)
+
+
+def _not_excused(doc: Doc, found: list[Match], unless: Sequence[str], own: bool) -> list[Match]:
     return [m for m in found if not sentence_has(doc, doc.sentence_of(m.first), unless, own=own)]
 
 
 def sentence_has(doc: Doc, sent: Sentence, patterns: Sequence[str], *, own: bool = True) -> bool:
     entry = _BY_IDENTITY.get(id(patterns))
     index = entry[1] if entry is not None and entry[0] is patterns else _index_of(patterns)
-    if index.uid not in _reachable(doc, own):
-        return False
+    text = _text(doc, own)
     # only the patterns whose every required word the whole text has can match one of its sentences;
     # most texts have none, and then no sentence needs a search of its own
-    possible = doc.remember(("possible", index.uid, own), lambda: _possible(doc, index, own))
+    possible = _possible_in(doc, text, index, own)
     if not possible:
         return False
-    return doc.remember(("sentence_has", sent.first, sent.last, index.uid, own), lambda: any(
-        next(find_in_sentence(doc, sent, compile_pattern(index.patterns[i]), own=own), None) is not None
-        for i in possible))
+    key = (index.uid, sent.first, sent.last)
+    hit = text.in_sentence.get(key)
+    if hit is None:
+        hit = text.in_sentence[key] = _any_in(_words(doc, text, own), possible, sent)
+    return hit
+
+
+def _any_in(words: _Words, possible: tuple[Pattern, ...], sent: Sentence) -> bool:
+    return any(words.matches_in(p, sent) for p in possible)

@@ -83,14 +83,25 @@ class RuleContext:
     def string_tuple(self, key: str) -> tuple[str, ...]:
         """``strings(key)`` as a tuple built once per rulebook: the pattern searches remember their
         results under the tuple, so passing the same one spares a copy on every message."""
-        return self.derived(f"strings:{key}", lambda: tuple(self.strings(key)))
+        # rules ask on every message: a look-up, without the key string and closure ``derived`` takes
+        full = (self.spec.code, "strings", key)
+        hit = self.rulebook.derived.get(full)
+        if hit is None:
+            hit = self.rulebook.derived[full] = tuple(self.strings(key))
+        return cast(tuple[str, ...], hit)
 
     def word_set(self, key: str) -> frozenset[str]:
         """A list parameter of words, normalised (lower case, ё = е), built once per rulebook."""
-        return self.derived(f"words:{key}", lambda: frozenset(norm(str(w)) for w in self.param(key) or []))
+        full = (self.spec.code, "words", key)
+        hit = self.rulebook.derived.get(full)
+        if hit is None:
+            hit = self.rulebook.derived[full] = frozenset([norm(str(w)) for w in self.param(key) or []])
+        return cast(frozenset[str], hit)
 
     def doc(self, index: int) -> Doc:
-        return self.ann.doc(index)
+        # rules ask ≈200 times a contact, nearly always for a doc already made: one call, not two
+        made = self.ann.docs.get(index)
+        return made if made is not None else self.ann.doc(index)
 
     def operator_messages(self) -> list[Message]:
         return self.ann.operator_messages()
@@ -133,19 +144,31 @@ class RuleContext:
         )
 
 
+_OWN_WORDS: tuple[object, ...] = ("rules.own_words",)  # the Doc memo's key, made once
+_WORD = Kind.WORD  # on Python 3.11 ``Kind.WORD`` goes through ``EnumType.__getattr__`` on every read
+
+
 def own_words(doc: Doc) -> tuple[int, ...]:
     """Indices of the text's own word tokens: no numbers, nothing quoted or masked (remembered on the
     Doc: several rules walk them)."""
+    hit = doc.memo.get(_OWN_WORDS)
+    if hit is None:
+        hit = doc.memo[_OWN_WORDS] = _own_words(doc)
+    return cast(tuple[int, ...], hit)
+
+
+def _own_words(doc: Doc) -> tuple[int, ...]:
     toks = doc.tokens
-    return doc.remember(("rules.own_words",), lambda: tuple([i for i in doc.words() if toks[i].kind is Kind.WORD]))
+    return tuple([i for i in doc.words() if toks[i].kind is _WORD])
 
 
 def phrase_findings(ctx: RuleContext, messages: Iterable[Message], patterns: list[str] | tuple[str, ...],
                     unless: list[str] | tuple[str, ...] | None = None) -> Iterator[Finding]:
     """Findings for every match of ``patterns``, unless its sentence also matches ``unless``."""
     pats, excuses = tuple(patterns), tuple(unless or ())
+    doc = ctx.ann.doc
     for m in messages:
-        for match in find_unless(ctx.doc(m.index), pats, excuses):
+        for match in find_unless(doc(m.index), pats, excuses):
             yield ctx.match_finding(m.index, match)
 
 
@@ -155,12 +178,23 @@ _OPERATOR_ONLY = frozenset({Role.OPERATOR})
 @kind("phrases")
 def phrases_kind(ctx: RuleContext) -> Iterator[Finding]:
     """Generic rule: operator words matching ``params.patterns`` (see nlp.patterns)."""
-    roles = ctx.derived("roles", lambda: frozenset(Role(r) for r in ctx.param("roles", ["operator"])))
+    plan = ctx.rulebook.derived.get((ctx.spec.code, "phrases"))
+    if plan is None:
+        plan = _phrases_plan(ctx)
+    roles, patterns, unless = plan
     if roles == _OPERATOR_ONLY:
         msgs = ctx.operator_messages()  # the usual case, listed once per contact
     else:
         msgs = [m for m in ctx.conv.messages if m.role in roles and m.text]
-    yield from phrase_findings(ctx, msgs, ctx.string_tuple("patterns"), ctx.string_tuple("unless"))
+    yield from phrase_findings(ctx, msgs, patterns, unless)
+
+
+def _phrases_plan(ctx: RuleContext) -> tuple[frozenset[Role], tuple[str, ...], tuple[str, ...]]:
+    """What a ``phrases`` rule reads from its parameters, once per rulebook."""
+    plan = (frozenset(Role(r) for r in ctx.param("roles", ["operator"])), ctx.string_tuple("patterns"),
+            ctx.string_tuple("unless"))
+    ctx.rulebook.derived[(ctx.spec.code, "phrases")] = plan
+    return plan
 
 
 def check_for(spec: RuleSpec) -> Check | None:
