@@ -6,7 +6,6 @@ import re
 import sys
 from bisect import bisect_left
 from collections.abc import Callable
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar, cast
@@ -116,9 +115,6 @@ class Doc:
     _words: dict[tuple[int, int, bool], list[int]] = field(default_factory=dict)
     _vocab: dict[bool, tuple[frozenset[str], tuple[str, ...]]] = field(default_factory=dict)
     memo: dict[tuple[object, ...], object] = field(default_factory=dict)  # results of pure functions of the text
-    # own -> (version of the phrase-list registry, uids of the lists a key word of which the text has): see
-    # ``patterns._reachable``; kept here, not in ``memo``, for a look-up without building a key
-    _reach: dict[bool, tuple[int, AbstractSet[int]]] = field(default_factory=dict, repr=False, compare=False)
 
     def words(self, sent: Sentence | None = None, *, own: bool = True) -> list[int]:
         """Indices of word and number tokens (of one sentence), skipping masked ones when ``own``."""
