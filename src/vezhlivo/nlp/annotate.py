@@ -36,6 +36,7 @@ _CLIENT = Role.CLIENT
 _WORD = Kind.WORD
 _PUNCT = Kind.PUNCT
 _EMOJI = Kind.EMOJI
+_ROLES = tuple(Role)  # iterating the enum itself runs Python code in the metaclass
 
 _PHONE_DIGITS = re.compile(r"\D")
 
@@ -131,7 +132,7 @@ class Annotated:
     @cached_property
     def _by_role(self) -> dict[Role, tuple[Message, ...]]:
         """Messages with text by speaker, once: every rule asks."""
-        return {role: tuple(m for m in self.conv.messages if m.role is role and m.text) for role in Role}
+        return {role: tuple(m for m in self.conv.messages if m.role is role and m.text) for role in _ROLES}
 
     @cached_property
     def client_names(self) -> frozenset[str]:
