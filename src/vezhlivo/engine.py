@@ -19,6 +19,11 @@ from .rulebook import Rulebook, RuleSpec, load_rulebook
 from .rules.base import Check, RuleContext, Skip, check_for
 from .score import Score, score_contact
 
+# Enum members bound once: on Python 3.11 ``Role.OPERATOR`` goes through the enum metaclass (~20 times a
+# global's cost), and the counts below read them for every message.
+_SPEAKERS = frozenset({Role.CLIENT, Role.OPERATOR})
+_OPERATOR = Role.OPERATOR
+
 RULE_MODULES = (
     "greeting", "address", "questions", "phrases", "style", "solving", "complaints", "ending",
     "outbound", "privacy", "timing",
@@ -46,11 +51,11 @@ class ContactReport:
 
     @property
     def turns(self) -> int:
-        return sum(1 for m in self.conv.messages if m.role in (Role.CLIENT, Role.OPERATOR))
+        return sum(1 for m in self.conv.messages if m.role in _SPEAKERS)
 
     @property
     def operator_turns(self) -> int:
-        return sum(1 for m in self.conv.messages if m.role is Role.OPERATOR)
+        return sum(1 for m in self.conv.messages if m.role is _OPERATOR)
 
     @property
     def active_findings(self) -> list[Finding]:

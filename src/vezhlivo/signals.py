@@ -14,6 +14,11 @@ from .nlp.patterns import Match, find_any, sentence_has
 from .nlp.rudeness import rude_spans
 from .nlp.toxicity import rude_sentences
 
+# Enum members bound once: on Python 3.11 ``Kind.WORD`` goes through the enum metaclass (~20 times a
+# global's cost) and the loops below run per token or per message.
+_WORD = Kind.WORD
+_OPERATOR = Role.OPERATOR
+
 # A client who complains: dissatisfaction, claims, a refund demand, angry repetition — said outright
 # («жалоба», «безобразие») or implied: the company failed to do something («до сих пор не привезли»,
 # «третий день нет интернета»), did harm («списали лишнее», «после вашей процедуры покраснение»), the
@@ -437,7 +442,7 @@ def _abuse_spans(doc: Doc, words: tuple[str, ...], threats: tuple[str, ...],
 def _abusive_words(doc: Doc, lex: frozenset[str]) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     for t in doc.tokens:
-        if t.kind is not Kind.WORD or t.mask is not None:
+        if t.kind is not _WORD or t.mask is not None:
             continue
         if t.norm in lex or not lex.isdisjoint(t.lemmas):
             first_of_sentence = doc.sentences[t.sent].start == t.start
@@ -593,5 +598,5 @@ def complaint_resolved(ann: Annotated) -> bool:
 
 
 def operator_turns_after(ann: Annotated, turn: int, limit: int | None = None) -> list[int]:
-    out = [m.index for m in ann.conv.messages if m.index > turn and m.role is Role.OPERATOR and m.text]
+    out = [m.index for m in ann.conv.messages if m.index > turn and m.role is _OPERATOR and m.text]
     return out[:limit] if limit is not None else out

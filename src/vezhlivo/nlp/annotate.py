@@ -29,6 +29,15 @@ _SELF_INTRO = (
 
 T = TypeVar("T")
 
+# Enum members bound once: on Python 3.11 ``Role.OPERATOR`` goes through the enum metaclass (~20 times a
+# global's cost), and every rule lists the speakers' messages, the name search walks every token.
+_OPERATOR = Role.OPERATOR
+_CLIENT = Role.CLIENT
+_WORD = Kind.WORD
+_PUNCT = Kind.PUNCT
+_EMOJI = Kind.EMOJI
+_ROLES = tuple(Role)  # iterating the enum itself runs Python code in the metaclass
+
 _PHONE_DIGITS = re.compile(r"\D")
 
 
@@ -115,15 +124,15 @@ class Annotated:
         return d
 
     def operator_messages(self) -> list[Message]:
-        return list(self._by_role[Role.OPERATOR])  # a copy: callers may change their list
+        return list(self._by_role[_OPERATOR])  # a copy: callers may change their list
 
     def client_messages(self) -> list[Message]:
-        return list(self._by_role[Role.CLIENT])
+        return list(self._by_role[_CLIENT])
 
     @cached_property
     def _by_role(self) -> dict[Role, tuple[Message, ...]]:
         """Messages with text by speaker, once: every rule asks."""
-        return {role: tuple(m for m in self.conv.messages if m.role is role and m.text) for role in Role}
+        return {role: tuple(m for m in self.conv.messages if m.role is role and m.text) for role in _ROLES}
 
     @cached_property
     def client_names(self) -> frozenset[str]:
@@ -152,7 +161,7 @@ class Annotated:
                 continue
             doc = self.doc(m.index)
             for i, t in enumerate(doc.tokens):
-                if t.kind is Kind.WORD and t.mask is None and (t.lemmas & names or t.norm in names):
+                if t.kind is _WORD and t.mask is None and (t.lemmas & names or t.norm in names):
                     out.append(NameMention(m.index, t.start, t.end, t.text, t.lemma, _is_vocative(doc, i)))
         return out
 
@@ -173,10 +182,10 @@ def _is_vocative(doc: Doc, i: int) -> bool:
     toks = doc.tokens
     sent = doc.sentence_of(i)
     j = i + 1
-    while j < sent.last and toks[j].kind is Kind.WORD and "Patr" in toks[j].info.grammemes:
+    while j < sent.last and toks[j].kind is _WORD and "Patr" in toks[j].info.grammemes:
         j += 1  # «Ольга Викторовна, …»
-    before = i == sent.first or toks[i - 1].kind is Kind.PUNCT
-    after = j >= sent.last or toks[j].kind in (Kind.PUNCT, Kind.EMOJI)
+    before = i == sent.first or toks[i - 1].kind is _PUNCT
+    after = j >= sent.last or toks[j].kind in (_PUNCT, _EMOJI)
     return before and after
 
 

@@ -35,9 +35,14 @@ class Mask(StrEnum):
     CODE = "code"  # order numbers, tracking codes, promo codes
 
 
-# Enum members bound once: the loops below run for every token of every message.
+# Enum members bound once: on Python 3.11 ``Kind.WORD`` goes through the enum metaclass (~20 times a
+# global's cost), and the loops and properties below run for every token of every message.
 _WORD_KIND = Kind.WORD
 _NUMBER_KIND = Kind.NUMBER
+_PUNCT_KIND = Kind.PUNCT
+_EMOJI_KIND = Kind.EMOJI
+_OTHER_KIND = Kind.OTHER
+_QUOTE_MASK = Mask.QUOTE
 
 
 @dataclass(slots=True)
@@ -65,15 +70,15 @@ class Token:
 
     @property
     def is_word(self) -> bool:
-        return self.kind is Kind.WORD
+        return self.kind is _WORD_KIND
 
     @property
     def lemmas(self) -> frozenset[str]:
-        return self.info.lemmas if self.kind is Kind.WORD else frozenset({self.norm})
+        return self.info.lemmas if self.kind is _WORD_KIND else frozenset({self.norm})
 
     @property
     def lemma(self) -> str:
-        return self.info.lemma if self.kind is Kind.WORD else self.norm
+        return self.info.lemma if self.kind is _WORD_KIND else self.norm
 
 
 @dataclass(slots=True)
@@ -196,16 +201,16 @@ _PLAIN_PUNCT = frozenset(",.!?;:-—–()[]\"'«»„“”…/*&%+=<>|\\")
 
 def _classify(text: str) -> Kind:
     if text in _PLAIN_PUNCT:
-        return Kind.PUNCT
+        return _PUNCT_KIND
     if _WORD.match(text):
-        return Kind.WORD
+        return _WORD_KIND
     if text.isdigit() or _NUMBER.fullmatch(text):
-        return Kind.NUMBER
+        return _NUMBER_KIND
     if _EMOJI.fullmatch(text) or all(_EMOJI.match(ch) for ch in text):
-        return Kind.EMOJI
+        return _EMOJI_KIND
     if all(not ch.isalnum() for ch in text):
-        return Kind.PUNCT
-    return Kind.OTHER
+        return _PUNCT_KIND
+    return _OTHER_KIND
 
 
 # What a match of each mask expression cannot lack (keep them in step with the expressions above): the
@@ -254,8 +259,6 @@ def split_tokens(text: str) -> list[tuple[str, int, int]]:
     return segment.tokens(text)
 
 
-_PUNCT_KIND = Kind.PUNCT
-_EMOJI_KIND = Kind.EMOJI
 # Word tokens' normal forms and dictionary entries by their text ("" for a token that is no word): the
 # same few thousand words make up most messages, and a look-up is cheaper than matching _WORD,
 # lower-casing and asking the dictionary's cache. Cleared when it grows too big.
@@ -334,7 +337,7 @@ def make_doc(text: str) -> Doc:
                  for k, (sent_start, sent_stop) in enumerate(spans)]
     for tok in tokens if masks else ():
         for s, e, kind in masks:
-            if (s <= tok.start and tok.end <= e) or (kind is not Mask.QUOTE and s < tok.end and tok.start < e):
+            if (s <= tok.start and tok.end <= e) or (kind is not _QUOTE_MASK and s < tok.end and tok.start < e):
                 tok.mask = kind
                 break
     return Doc(text=text, tokens=tokens, sentences=sentences, masks=masks)

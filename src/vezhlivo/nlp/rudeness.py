@@ -75,6 +75,9 @@ def lexicon() -> Lexicon:
 
 _FORM_CACHE_SIZE = 200_000
 _UNKNOWN_KIND = "?"  # not a kind: the form is not in ``Lexicon.form_kinds`` yet
+# ``Kind.WORD`` bound once: on Python 3.11 it goes through the enum metaclass (~20 times a global's cost),
+# and the pass below reads it for every word.
+_WORD_KIND = Kind.WORD
 
 
 def _form_kind(word: str, lex: Lexicon) -> str | None:
@@ -126,7 +129,7 @@ def _rude_spans(doc: Doc, own: bool, lex: Lexicon) -> list[tuple[int, int, str]]
     # one pass over the text's words: most have no kind, and only an insult needs its sentence's words
     for i in doc.words(own=own):
         tok = tokens[i]
-        if tok.kind is not Kind.WORD:
+        if tok.kind is not _WORD_KIND:
             continue
         # the remembered kind first, without a call: nearly every form has been met
         kind = known_kinds.get(tok.norm, _UNKNOWN_KIND)

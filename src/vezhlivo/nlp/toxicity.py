@@ -39,6 +39,9 @@ from .doc import Doc, Kind, Sentence
 from .morph import norm, word_info
 from .rudeness import rude_spans
 
+# ``Kind.WORD`` bound once: on Python 3.11 it goes through the enum metaclass (~20 times a global's cost),
+# and the loops below read it for every word of nearly every sentence.
+_WORD_KIND = Kind.WORD
 _WORD = re.compile(r"[^\W\d_]+(?:[-*@][^\W\d_]+)*")
 
 ADDRESS_LEMMAS = frozenset({"вы", "ты", "ваш", "твой"})
@@ -183,7 +186,7 @@ def threshold(m: Model | None = None) -> float:
 
 def _own_text(doc: Doc, sent: Sentence, own: bool) -> str:
     toks = doc.tokens
-    return " ".join([toks[i].text for i in doc.words(sent, own=own) if toks[i].kind is Kind.WORD])
+    return " ".join([toks[i].text for i in doc.words(sent, own=own) if toks[i].kind is _WORD_KIND])
 
 
 def addresses_person(doc: Doc, sent: Sentence, *, own: bool = True) -> bool:
@@ -191,7 +194,7 @@ def addresses_person(doc: Doc, sent: Sentence, *, own: bool = True) -> bool:
     toks = doc.tokens
     for i in doc.words(sent, own=own):  # a plain loop: asked of nearly every sentence, a third faster than any()
         tok = toks[i]
-        if tok.kind is Kind.WORD and _addressing_form(tok.norm):
+        if tok.kind is _WORD_KIND and _addressing_form(tok.norm):
             return True
     return False
 
@@ -255,7 +258,7 @@ def _rude_sentences(doc: Doc, own: bool, thr: float, lexicon_kinds: frozenset[st
         score = _sentence_score(doc, sent, own, m)
         if score < thr or _reported(doc, sent, own):
             continue
-        idx = [i for i in doc.words(sent, own=own) if doc.tokens[i].kind is Kind.WORD]
+        idx = [i for i in doc.words(sent, own=own) if doc.tokens[i].kind is _WORD_KIND]
         out.append((doc.tokens[idx[0]].start, doc.tokens[idx[-1]].end, "toxic", score))
     out.sort(key=lambda x: (x[0], -x[1]))
     return out
