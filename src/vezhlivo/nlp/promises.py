@@ -17,6 +17,12 @@ from .annotate import Annotated
 from .doc import Doc, Kind, Sentence
 from .times import TimeExpr, find_times
 
+# Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
+# enum metaclass) costs about ten times a module global.
+_WORD = Kind.WORD
+_PUNCT = Kind.PUNCT
+_OPERATOR = Role.OPERATOR
+
 PROMISE_VERBS = frozenset({
     "перезвонить", "позвонить", "набрать", "написать", "сообщить", "связаться", "ответить", "вернуться",
     "отправить", "прислать", "выслать", "уведомить", "оповестить", "проинформировать", "отписаться",
@@ -68,7 +74,7 @@ def _other_addressee(doc: Doc, words: list[int], pos: int) -> bool:
         if k == pos:
             continue
         t = doc.tokens[words[k]]
-        if t.kind is not Kind.WORD or t.norm in ADDRESSEE:
+        if t.kind is not _WORD or t.norm in ADDRESSEE:
             continue
         g = t.info.grammemes
         if "datv" in g and t.info.pos in ("NPRO", "NOUN") and "anim" in g | {"anim"} and t.norm not in ("мне", "нам"):
@@ -87,7 +93,7 @@ def _promise_verb(doc: Doc, sent: Sentence) -> tuple[int, str, bool] | None:
     question: bool | None = None
     for pos, i in enumerate(words):
         t = toks[i]
-        if t.kind is not Kind.WORD or PROMISE_VERBS.isdisjoint(t.info.lemmas) or _negated(doc, words, pos):
+        if t.kind is not _WORD or PROMISE_VERBS.isdisjoint(t.info.lemmas) or _negated(doc, words, pos):
             continue
         g = t.info.grammemes
         lemma = min(t.info.lemmas & PROMISE_VERBS)
@@ -121,7 +127,7 @@ def _find_promises(ann: Annotated) -> list[Promise]:
     out: list[Promise] = []
     conv = ann.conv
     for m in conv.messages:
-        if m.role is not Role.OPERATOR or not m.text:
+        if m.role is not _OPERATOR or not m.text:
             continue
         doc = ann.doc(m.index)
         if PROMISE_VERBS.isdisjoint(doc.vocabulary()[0]):
@@ -140,7 +146,7 @@ def _find_promises(ann: Annotated) -> list[Promise]:
             durations = [t.seconds for t in concrete if t.kind == "duration" and t.seconds and not t.relative]
             start = sent.start
             for t in doc.tokens[sent.first:i]:  # the clause of the verb: after the last comma before it
-                if t.kind is Kind.PUNCT and t.text.strip() in (",", ":", ";", "—", "–", "-") and t.mask is None:
+                if t.kind is _PUNCT and t.text.strip() in (",", ":", ";", "—", "–", "-") and t.mask is None:
                     start = t.end
             while start < len(m.text) and m.text[start] == " ":
                 start += 1

@@ -12,6 +12,12 @@ from ..nlp.morph import analyzer, inflect, norm, word_info
 from ..nlp.patterns import CLASSES
 from .base import RuleContext, Skip, check, own_words
 
+# Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
+# enum metaclass) costs about ten times a module global.
+_WORD = Kind.WORD
+_PUNCT = Kind.PUNCT
+_EMOJI = Kind.EMOJI
+
 _CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 
 
@@ -31,9 +37,9 @@ def _match_case(model: str, word: str) -> str:
 def _prev_word(doc: Doc, i: int) -> Token | None:
     for j in range(i - 1, -1, -1):
         t = doc.tokens[j]
-        if t.kind is Kind.WORD:
+        if t.kind is _WORD:
             return t
-        if t.kind is Kind.PUNCT and any(ch in t.text for ch in ".!?"):
+        if t.kind is _PUNCT and any(ch in t.text for ch in ".!?"):
             return None
     return None
 
@@ -42,9 +48,9 @@ def _next_word(doc: Doc, i: int, *, across: bool = False) -> Token | None:
     """The next word token; None when punctuation comes first (unless ``across``)."""
     for j in range(i + 1, len(doc.tokens)):
         t = doc.tokens[j]
-        if t.kind is Kind.WORD:
+        if t.kind is _WORD:
             return t
-        if not across and t.kind in (Kind.PUNCT, Kind.EMOJI):
+        if not across and t.kind in (_PUNCT, _EMOJI):
             return None
     return None
 
@@ -159,11 +165,11 @@ def _past_homonym(doc: Doc, i: int, t: Token) -> bool:
     if "2per" in t.info.grammemes or "past" not in t.info.all_grammemes:
         return False
     prev = _prev_word(doc, i)
-    return prev is not None and doc.tokens[i - 1].kind is not Kind.PUNCT
+    return prev is not None and doc.tokens[i - 1].kind is not _PUNCT
 
 
 def _no_punct_between(doc: Doc, a: int, b: int) -> bool:
-    return all(doc.tokens[j].kind is not Kind.PUNCT for j in range(a + 1, b))
+    return all(doc.tokens[j].kind is not _PUNCT for j in range(a + 1, b))
 
 
 # ---------------------------------------------------------------- A2: capital «Вы»
@@ -173,7 +179,7 @@ _VY_WORDS = _VY_FORMS | {"ваш"}  # one of them is in the vocabulary of any te
 
 
 def _is_vy(t: Token) -> bool:
-    if t.kind is not Kind.WORD:
+    if t.kind is not _WORD:
         return False
     if t.norm in _VY_FORMS:
         return True
@@ -212,7 +218,7 @@ def _plural_audience(doc: Doc, nouns: frozenset[str]) -> bool:
     """«Уважаемые клиенты, вы можете…»: a notice to many readers."""
     if not doc.masks and doc.vocabulary()[0].isdisjoint(nouns):
         return False  # no masked word, so the vocabulary has every word's lemmas: none of the nouns
-    return any(t.kind is Kind.WORD and t.info.lemma in nouns and "plur" in t.info.grammemes
+    return any(t.kind is _WORD and t.info.lemma in nouns and "plur" in t.info.grammemes
                and "nomn" in t.info.grammemes for t in doc.tokens)
 
 
@@ -303,7 +309,7 @@ def name_usage(ctx: RuleContext) -> Iterator[Finding]:
     if not ctx.ann.client_names:
         raise Skip("the client's name is unknown")
     ops = ctx.operator_messages()
-    key = "min_operator_turns_email" if ctx.conv.channel.value == "email" else "min_operator_turns"
+    key = "min_operator_turns_email" if ctx.conv.channel == "email" else "min_operator_turns"
     need = int(ctx.param(key, ctx.param("min_operator_turns", 3)))
     if len(ops) < need:
         raise Skip(f"fewer than {need} operator turns")
@@ -460,7 +466,7 @@ def _endearing_adjective(doc: Doc, i: int, names: frozenset[str], persons: froze
     if not _vocative_start(doc, i):
         return False
     # standing alone: «Спасибо, дорогая!», «Не волнуйтесь, милая, …»
-    after = next((t for t in doc.tokens[i + 1:] if t.kind is not Kind.EMOJI), None)
+    after = next((t for t in doc.tokens[i + 1:] if t.kind is not _EMOJI), None)
     if after is None or any(c in after.text for c in "!?"):
         return True
     if prev is None:
@@ -473,8 +479,8 @@ def _vocative_start(doc: Doc, i: int, *, nouns: bool = False) -> bool:
     if i == 0:
         return True
     prev = doc.tokens[i - 1]
-    if prev.kind is Kind.WORD:
+    if prev.kind is _WORD:
         return nouns and prev.info.lemma in ("мой", "наш")
-    if prev.kind is Kind.PUNCT:
+    if prev.kind is _PUNCT:
         return any(c in prev.text for c in ",.!?")
-    return prev.kind is Kind.EMOJI
+    return prev.kind is _EMOJI

@@ -14,6 +14,11 @@ from ..nlp.times import find_times
 from ..signals import ABUSE_WORDS, THREAT_PATTERNS, abuse_spans, complaint_turns, operator_turns_after
 from .base import RuleContext, Skip, check
 
+# Enum members read in loops, bound once: on Python 3.11 reading ``Role.CLIENT`` (a lookup through the
+# enum metaclass) costs about ten times a module global.
+_CLIENT = Role.CLIENT
+_OPERATOR = Role.OPERATOR
+
 
 def _complaint_window(ctx: RuleContext) -> tuple[int, list[int]]:
     """The first complaint of the client and the operator turns that answer it. In the channels of
@@ -21,7 +26,7 @@ def _complaint_window(ctx: RuleContext) -> tuple[int, list[int]]:
     extra, feedback = ctx.derived("complaint_lists", lambda: (
         ctx.string_tuple("extra_complaint_patterns"), frozenset(ctx.strings("feedback_channels"))))
     turns = complaint_turns(ctx.ann, extra)
-    if ctx.conv.channel.value in feedback:
+    if ctx.conv.channel in feedback:  # a StrEnum member hashes and compares as its value
         clients = ctx.client_messages()
         turns = [clients[0].index] if clients else turns
     if not turns:
@@ -166,9 +171,9 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
 
     def answer_after(turn: int) -> int | None:
         for m in conv.messages[turn + 1:]:
-            if m.role is Role.CLIENT and m.text:
+            if m.role is _CLIENT and m.text:
                 return None
-            if m.role is Role.OPERATOR and m.text:
+            if m.role is _OPERATOR and m.text:
                 return m.index
         return None
 

@@ -8,9 +8,14 @@ from ..model import Event, Finding, Message, Role
 from ..nlp.patterns import has_match
 from .base import RuleContext, Skip, check
 
+# Enum members read in loops, bound once: on Python 3.11 reading ``Role.CLIENT`` (a lookup through the
+# enum metaclass) costs about ten times a module global.
+_OPERATOR = Role.OPERATOR
+_SYSTEM = Role.SYSTEM
+
 
 def _last_event(ctx: RuleContext) -> Event | None:
-    events = [m.event for m in ctx.conv.messages if m.role is Role.SYSTEM and m.event]
+    events = [m.event for m in ctx.conv.messages if m.role is _SYSTEM and m.event]
     return events[-1] if events else None
 
 
@@ -49,7 +54,7 @@ def _closing_only(ctx: RuleContext, msgs: list[Message]) -> bool:
 def say_goodbye(ctx: RuleContext) -> Iterator[Finding]:
     """The contact ends without the operator's goodbye, or with a silent close after the client spoke."""
     turns = [m for m in ctx.conv.messages if m.is_turn and m.text]
-    last_at = next((k for k in range(len(turns) - 1, -1, -1) if turns[k].role is Role.OPERATOR), None)
+    last_at = next((k for k in range(len(turns) - 1, -1, -1) if turns[k].role is _OPERATOR), None)
     if last_at is None:
         raise Skip("the operator never wrote or spoke")
     if _last_event(ctx) is Event.TRANSFER and ctx.conv.messages[-1].event is Event.TRANSFER:
@@ -60,7 +65,7 @@ def say_goodbye(ctx: RuleContext) -> Iterator[Finding]:
     # the operator's closing turn: the last operator messages, back to the previous client message
     closing_turn: list[Message] = []
     for m in reversed(turns[: last_at + 1]):
-        if m.role is not Role.OPERATOR:
+        if m.role is not _OPERATOR:
             break
         closing_turn.append(m)
     said_bye = any(has_match(ctx.doc(m.index), farewells) for m in closing_turn)

@@ -23,6 +23,16 @@ from ..nlp.patterns import (
 )
 from .base import RuleContext, Skip, check
 
+# Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
+# enum metaclass) costs about ten times a module global.
+_WORD = Kind.WORD
+_CLIENT = Role.CLIENT
+_OPERATOR = Role.OPERATOR
+_SYSTEM = Role.SYSTEM
+_TRANSFER = Event.TRANSFER
+_HOLD_START = Event.HOLD_START
+_CLOSE = Event.CLOSE
+
 # ----------------------------------------------------------------- shared helpers
 
 
@@ -32,9 +42,9 @@ def first_operator_turn(ctx: RuleContext) -> list[Message]:
     speaks again (chats often split a greeting over two messages)."""
     out: list[Message] = []
     for m in ctx.conv.messages:
-        if m.role is Role.OPERATOR and m.text:
+        if m.role is _OPERATOR and m.text:
             out.append(m)
-        elif out and (m.role is Role.CLIENT or m.event is Event.TRANSFER):
+        elif out and (m.role is _CLIENT or m.event is _TRANSFER):
             break
     return out
 
@@ -125,7 +135,7 @@ def says_name(doc: Doc, name: str) -> Match | None:
     if name not in doc.vocabulary()[0]:
         return None  # not among the own words' forms and lemmas, so no token below has it
     for i, t in enumerate(doc.tokens):
-        if t.kind is Kind.WORD and t.mask is None and (t.norm == name or name in t.lemmas):
+        if t.kind is _WORD and t.mask is None and (t.norm == name or name in t.lemmas):
             return Match(i, i, t.start, t.end, name)
     return None
 
@@ -236,7 +246,7 @@ def household_opener(ctx: RuleContext) -> Iterator[Finding]:
     if not doc.sentences:
         return
     sent = doc.sentences[0]
-    before = [x for x in ctx.conv.messages[: m.index] if x.role is Role.CLIENT and x.text]
+    before = [x for x in ctx.conv.messages[: m.index] if x.role is _CLIENT and x.text]
     picks_up = not before
     pats = _anchored(ctx, "openers") + (_anchored(ctx, "pickup_openers") if picks_up else ())
     if is_question(doc, sent):
@@ -306,7 +316,7 @@ _INTRO_WORDS = frozenset({"это", "я", "звать", "зовут", "уваж�
 
 
 def _is_name(tok: Token) -> bool:
-    return tok.kind is Kind.WORD and tok.mask is None and tok.info.known and "Name" in tok.info.grammemes
+    return tok.kind is _WORD and tok.mask is None and tok.info.known and "Name" in tok.info.grammemes
 
 
 def _name_known_from_text(ctx: RuleContext) -> bool:
@@ -315,7 +325,7 @@ def _name_known_from_text(ctx: RuleContext) -> bool:
     the client by a name that is not the operator's own («Ольга, заказ в пути»)."""
     own = operator_name(ctx)
     for m in ctx.conv.messages:
-        if not m.text or m.role is Role.SYSTEM:
+        if not m.text or m.role is _SYSTEM:
             continue
         doc = ctx.doc(m.index)
         for sent in doc.sentences:
@@ -323,7 +333,7 @@ def _name_known_from_text(ctx: RuleContext) -> bool:
             if not words:
                 continue
             toks = [doc.tokens[i] for i in words]
-            if m.role is Role.CLIENT:
+            if m.role is _CLIENT:
                 if len(toks) <= 3 and all(_is_name(t) or t.info.pos is None or "Patr" in t.info.grammemes
                                           or "Surn" in t.info.grammemes for t in toks) and _is_name(toks[0]):
                     return True
@@ -407,7 +417,7 @@ def answer_fast(ctx: RuleContext) -> Iterator[Finding]:
     # message or by nothing, and then nobody needs to know
     unasked: Message | None = None
     for m in conv.messages:
-        if m.role is Role.CLIENT:
+        if m.role is _CLIENT:
             if m.ts is None:
                 continue
             seen_time = True
@@ -417,7 +427,7 @@ def answer_fast(ctx: RuleContext) -> Iterator[Finding]:
                     unasked = None
                 if not asked_to_wait and not _needs_no_reply(ctx, m, max_words, closing):
                     waiting_since = m.ts
-        elif m.role is Role.OPERATOR:
+        elif m.role is _OPERATOR:
             if m.ts is None:
                 continue
             seen_time = True
@@ -431,11 +441,11 @@ def answer_fast(ctx: RuleContext) -> Iterator[Finding]:
             waiting_since = None
             answered_once = True
             unasked = m
-        elif m.event in (Event.HOLD_START, Event.TRANSFER, Event.CLOSE):
+        elif m.event in (_HOLD_START, _TRANSFER, _CLOSE):
             waiting_since = None
             asked_to_wait = False
             unasked = None
-            if m.event is Event.HOLD_START:
+            if m.event is _HOLD_START:
                 answered_once = True
     if not seen_time:
         raise Skip("the messages carry no time stamps")

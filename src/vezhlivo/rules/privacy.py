@@ -11,6 +11,12 @@ from ..nlp.doc import Doc, Kind, Mask, Token
 from ..nlp.patterns import Match, find_unless, sentence_has
 from .base import RuleContext, check
 
+# Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
+# enum metaclass) costs about ten times a module global.
+_WORD = Kind.WORD
+_PUNCT = Kind.PUNCT
+_PHONE_MASK = Mask.PHONE
+
 
 def _company_phone(ctx: RuleContext, raw: str) -> bool:
     digits = normalize_phone(raw) or ""
@@ -35,7 +41,7 @@ def employee_phone(ctx: RuleContext) -> Iterator[Finding]:
             continue  # no phone mask, and no number dictated in digits
         doc = ctx.doc(m.index)
         for s, e, kind in doc.masks:
-            if kind is not Mask.PHONE or _company_phone(ctx, m.text[s:e]):
+            if kind is not _PHONE_MASK or _company_phone(ctx, m.text[s:e]):
                 continue
             if client_phones is None:
                 client_phones = {normalize_phone(p) for p in ctx.ann.phones_given(Role.CLIENT)}
@@ -78,14 +84,14 @@ def _clause(doc: Doc, match: Match) -> list[Token]:
     toks = doc.tokens
 
     def breaks(i: int) -> bool:
-        return toks[i].kind is Kind.PUNCT and bool(_CLAUSE_BREAK.search(toks[i].text))
+        return toks[i].kind is _PUNCT and bool(_CLAUSE_BREAK.search(toks[i].text))
 
     first, last = match.first, match.last
     while first > sent.first and not breaks(first - 1):
         first -= 1
     while last + 1 < sent.last and not breaks(last + 1):
         last += 1
-    return [t for t in toks[first:last + 1] if t.kind is Kind.WORD]
+    return [t for t in toks[first:last + 1] if t.kind is _WORD]
 
 
 def _refused(words: list[Token], verbs: frozenset[str], bans: frozenset[str]) -> bool:
@@ -112,7 +118,7 @@ def personal_channels(ctx: RuleContext) -> Iterator[Finding]:
         ctx.string_tuple("unless"), ctx.word_set("refusal_verbs"), ctx.word_set("refusal_words")))
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        pats = with_number if doc.masks and any(k is Mask.PHONE for _, _, k in doc.masks) else plain
+        pats = with_number if doc.masks and any(k is _PHONE_MASK for _, _, k in doc.masks) else plain
         for match in find_unless(doc, pats, unless):
             if _refused(_clause(doc, match), verbs, bans):
                 continue

@@ -14,6 +14,14 @@ from ..nlp.patterns import Element, Pattern, compile_pattern, find_any, sentence
 from .base import RuleContext, Skip, check
 from .greeting import is_question, sentence_text
 
+# Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
+# enum metaclass) costs about ten times a module global.
+_WORD = Kind.WORD
+_PUNCT = Kind.PUNCT
+_NUMBER = Kind.NUMBER
+_CLIENT = Role.CLIENT
+_OPERATOR = Role.OPERATOR
+
 T = TypeVar("T")
 
 
@@ -44,7 +52,7 @@ def clauses(doc: Doc) -> list[Sentence]:
         start = sent.start
         for i in range(sent.first, sent.last):
             tok = doc.tokens[i]
-            if tok.kind is Kind.PUNCT and "?" in tok.text and i + 1 < sent.last:
+            if tok.kind is _PUNCT and "?" in tok.text and i + 1 < sent.last:
                 out.append(Sentence(start, tok.end, first, i + 1))
                 first, start = i + 1, doc.tokens[i + 1].start
         out.append(Sentence(start, sent.end, first, sent.last))
@@ -56,7 +64,7 @@ def _after_comma(doc: Doc, sent: Sentence) -> list[int]:
     out = []
     for i in range(sent.first + 1, sent.last):
         prev = doc.tokens[i - 1]
-        if prev.kind is Kind.PUNCT and prev.text in (",", ":", "—", "-") and doc.tokens[i].kind is Kind.WORD:
+        if prev.kind is _PUNCT and prev.text in (",", ":", "—", "-") and doc.tokens[i].kind is _WORD:
             out.append(i)
     return out
 
@@ -122,9 +130,9 @@ def _lead_word(doc: Doc, sent: Sentence, skip: frozenset[str]) -> int | None:
         nxt = doc.tokens[i + 1] if i + 1 < len(doc.tokens) else None
         skippable = (
             tok.lemma in skip or tok.norm in skip
-            or (tok.kind is Kind.WORD and tok.info.pos == "PREP")
-            or (tok.kind is Kind.WORD and "Name" in tok.info.grammemes and tok.info.known)
-            or (nxt is not None and nxt.text == "," and n == 0 and tok.kind is Kind.WORD
+            or (tok.kind is _WORD and tok.info.pos == "PREP")
+            or (tok.kind is _WORD and "Name" in tok.info.grammemes and tok.info.known)
+            or (nxt is not None and nxt.text == "," and n == 0 and tok.kind is _WORD
                 and tok.info.pos in ("INTJ", "ADVB", "PRCL", "CONJ"))
         )
         if not skippable:
@@ -136,7 +144,7 @@ def _lead_word(doc: Doc, sent: Sentence, skip: frozenset[str]) -> int | None:
 
 def _head_skippable(tok: Token, skip: frozenset[str]) -> bool:
     """A word before the point of a request: a name said to the client, «будьте любезны», «пожалуйста»."""
-    return tok.kind is Kind.WORD and (tok.lemma in skip or tok.norm in skip
+    return tok.kind is _WORD and (tok.lemma in skip or tok.norm in skip
                                       or ("Name" in tok.info.grammemes and tok.info.known))
 
 
@@ -160,7 +168,7 @@ def _object_ask(words: _AskWords, doc: Doc, sent: Sentence) -> bool:
         return False
     for i in range(sent.first, sent.last):
         tok = doc.tokens[i]
-        if tok.kind is not Kind.WORD or tok.info.pos not in ("INFN", "VERB") or not element.matches(tok):
+        if tok.kind is not _WORD or tok.info.pos not in ("INFN", "VERB") or not element.matches(tok):
             continue
         g = tok.info.grammemes
         if tok.info.pos == "VERB" and not ("2per" in g and ("futr" in g or "pres" in g)):
@@ -169,9 +177,9 @@ def _object_ask(words: _AskWords, doc: Doc, sent: Sentence) -> bool:
             continue  # «Просто чтобы уточнить поезд из Кембриджа, верно?» checks, it does not ask
         for j in range(i + 1, sent.last):
             nxt = doc.tokens[j]
-            if nxt.kind is Kind.WORD and nxt.norm in _BEFORE_OBJECT:
+            if nxt.kind is _WORD and nxt.norm in _BEFORE_OBJECT:
                 continue
-            if nxt.kind is Kind.NUMBER or (nxt.kind is Kind.WORD and nxt.info.pos in _OBJECT_POS):
+            if nxt.kind is _NUMBER or (nxt.kind is _WORD and nxt.info.pos in _OBJECT_POS):
                 return True
             break
     return False
@@ -201,9 +209,9 @@ def _short_noun_question(doc: Doc, sent: Sentence) -> bool:
     if not 1 <= len(words) <= 3:
         return False
     toks = [doc.tokens[i] for i in words]
-    if any(t.kind is Kind.WORD and t.info.pos not in ("NOUN", "ADJF", "PREP", "NUMR") for t in toks):
+    if any(t.kind is _WORD and t.info.pos not in ("NOUN", "ADJF", "PREP", "NUMR") for t in toks):
         return False
-    return any(t.kind is Kind.WORD and t.info.pos == "NOUN" for t in toks)
+    return any(t.kind is _WORD and t.info.pos == "NOUN" for t in toks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,13 +328,13 @@ def _turn_messages(ctx: RuleContext, m: Message) -> list[Message]:
     msgs = list(ctx.conv.messages)
     out = [m]
     i = m.index - 1
-    while i >= 0 and msgs[i].role is not Role.CLIENT:
-        if msgs[i].role is Role.OPERATOR and msgs[i].text:
+    while i >= 0 and msgs[i].role is not _CLIENT:
+        if msgs[i].role is _OPERATOR and msgs[i].text:
             out.append(msgs[i])
         i -= 1
     i = m.index + 1
-    while i < len(msgs) and msgs[i].role is not Role.CLIENT:
-        if msgs[i].role is Role.OPERATOR and msgs[i].text:
+    while i < len(msgs) and msgs[i].role is not _CLIENT:
+        if msgs[i].role is _OPERATOR and msgs[i].text:
             out.append(msgs[i])
         i += 1
     return out

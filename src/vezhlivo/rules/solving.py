@@ -13,6 +13,13 @@ from ..nlp.promises import CALLBACK_VERBS, Promise, find_promises, message_time
 from ..nlp.times import find_times
 from .base import RuleContext, Skip, check
 
+# Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
+# enum metaclass) costs about ten times a module global.
+_PUNCT = Kind.PUNCT
+_CLIENT = Role.CLIENT
+_OPERATOR = Role.OPERATOR
+_SYSTEM = Role.SYSTEM
+
 
 def _aware(a: datetime, b: datetime) -> tuple[datetime, datetime]:
     """Compare naive with aware times by giving the naive one the other's offset."""
@@ -49,7 +56,7 @@ def _sentences_around(doc: Doc, first: Sentence) -> list[Sentence]:
 
 def _client_before(ann: Annotated, turn: int) -> Message | None:
     for m in reversed(ann.conv.messages[:turn]):
-        if m.role is Role.CLIENT and m.text:
+        if m.role is _CLIENT and m.text:
             return m
     return None
 
@@ -130,10 +137,10 @@ def _vague_answers(ctx: RuleContext, unless: tuple[str, ...]) -> Iterator[Findin
     previous_client: Message | None = None
     asked: bool | None = None  # did previous_client ask when; None: not searched yet
     for m in ctx.conv.messages:
-        if m.role is Role.CLIENT and m.text:
+        if m.role is _CLIENT and m.text:
             previous_client, asked = m, None
             continue
-        if m.role is not Role.OPERATOR or not m.text or previous_client is None:
+        if m.role is not _OPERATOR or not m.text or previous_client is None:
             continue
         if asked is None:  # once per client message, not once per operator message after it
             asked = bool(when) and bool(find_any(ctx.doc(previous_client.index), when))
@@ -162,7 +169,7 @@ def _follow_up_times(ann: Annotated, after: datetime) -> list[datetime]:
     conv = ann.conv
     out = []
     for m in conv.messages:
-        if m.role is Role.OPERATOR and m.text:
+        if m.role is _OPERATOR and m.text:
             t = message_time(conv, m)
             if t is not None and not _before_or_at(t, after):
                 out.append(t)
@@ -278,14 +285,14 @@ def _thanked(ctx: RuleContext, doc: Doc) -> bool:
 
 def _next_operator(conv: Conversation, after: int) -> Message | None:
     for m in conv.messages[after + 1:]:
-        if m.role is Role.OPERATOR and m.text:
+        if m.role is _OPERATOR and m.text:
             return m
     return None
 
 
 def _seconds_between(conv: Conversation, a: Message, b: Message) -> float | None:
     if a.start is not None and b.start is not None:
-        return b.start - (a.end if a.end is not None and a.role is not Role.SYSTEM else a.start)
+        return b.start - (a.end if a.end is not None and a.role is not _SYSTEM else a.start)
     ta, tb = message_time(conv, a), message_time(conv, b)
     if ta is None or tb is None:
         return None
@@ -330,7 +337,7 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
         seen_hold = True
         prev = None
         for m in reversed(conv.messages[:s.index]):
-            if m.role is Role.OPERATOR and m.text:
+            if m.role is _OPERATOR and m.text:
                 prev = m
                 break
         if prev is None or not (
@@ -361,10 +368,10 @@ def absent_colleague(ctx: RuleContext) -> Iterator[Finding]:
     found_any = False
     ops = ctx.operator_messages()
     for m in ctx.conv.messages:
-        if (not asked_for_person and m.role is Role.CLIENT and m.text
+        if (not asked_for_person and m.role is _CLIENT and m.text
                 and _message_has(ctx.doc(m.index), asks_for)):
             asked_for_person = True
-        if m.role is not Role.OPERATOR or not m.text:
+        if m.role is not _OPERATOR or not m.text:
             continue
         doc = ctx.doc(m.index)
         hits = find_any(doc, absent)
@@ -426,8 +433,8 @@ def _percent_hits(doc: Doc) -> list[tuple[int, int, int]]:
             i += 1
             continue
         # an amount: «100% предоплата», «100 % стоимости», «скидка 100%», «вернём 100%»
-        after = next((toks[k] for k in range(nxt, len(toks)) if toks[k].kind is not Kind.PUNCT), None)
-        before = next((toks[k] for k in range(i - 1, -1, -1) if toks[k].kind is not Kind.PUNCT), None)
+        after = next((toks[k] for k in range(nxt, len(toks)) if toks[k].kind is not _PUNCT), None)
+        before = next((toks[k] for k in range(i - 1, -1, -1) if toks[k].kind is not _PUNCT), None)
         same_sent = after is not None and after.sent == t.sent
         if same_sent and after is not None and after.is_word and after.info.pos in ("NOUN", "ADJF", "NUMR"):
             i = nxt

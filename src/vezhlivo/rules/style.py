@@ -12,6 +12,14 @@ from ..nlp.morph import is_known, norm
 from ..nlp.patterns import has_match, sentence_has
 from .base import RuleContext, Skip, check
 
+# Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
+# enum metaclass) costs about ten times a module global.
+_WORD = Kind.WORD
+_PUNCT = Kind.PUNCT
+_NUMBER = Kind.NUMBER
+_EMOJI = Kind.EMOJI
+_OPERATOR = Role.OPERATOR
+
 _CYR = re.compile(r"[А-Яа-яЁё]")
 _LAT = re.compile(r"[A-Za-z]")
 
@@ -22,7 +30,7 @@ def _cap(word: str) -> str:
 
 def _sentence_first(doc: Doc, i: int) -> bool:
     sent = doc.sentence_of(i)
-    words = [j for j in range(sent.first, sent.last) if doc.tokens[j].kind is Kind.WORD]
+    words = [j for j in range(sent.first, sent.last) if doc.tokens[j].kind is _WORD]
     return bool(words) and words[0] == i
 
 
@@ -107,10 +115,10 @@ def caps(ctx: RuleContext) -> Iterator[Finding]:
         run: list[int] = []
         for i in [*range(len(doc.tokens)), -1]:
             t = doc.tokens[i] if i >= 0 else None
-            if run and t is not None and t.kind is Kind.PUNCT and not any(c in t.text for c in ".!?;:\n"):
+            if run and t is not None and t.kind is _PUNCT and not any(c in t.text for c in ".!?;:\n"):
                 continue  # commas and dashes inside a shouted phrase
             caps_word = (
-                t is not None and t.kind is Kind.WORD and t.mask is None and (len(t.text) >= 2 or bool(run))
+                t is not None and t.kind is _WORD and t.mask is None and (len(t.text) >= 2 or bool(run))
                 and t.text.isupper() and not _is_abbreviation(t, abbr, company)
             )
             if caps_word:
@@ -190,7 +198,7 @@ def _find_unknown_words(doc: Doc, min_len: int) -> list[int]:
     if unknown is not None and not unknown:
         return []
     return [i for i, t in enumerate(doc.tokens)
-            if (unknown is None or t.norm in unknown) and t.kind is Kind.WORD and t.mask is None
+            if (unknown is None or t.norm in unknown) and t.kind is _WORD and t.mask is None
             and len(t.text) >= min_len and not t.info.known and not _LAT.search(t.text) and not t.text.isupper()]
 
 
@@ -205,7 +213,7 @@ def _accepted_in_contact(ctx: RuleContext) -> set[str]:
     if ctx.conv.operator.name:
         accepted |= {norm(w) for w in ctx.conv.operator.name.split()}
     for cm in ctx.client_messages():  # words the client wrote: names, products, places
-        accepted |= {t.norm for t in ctx.doc(cm.index).tokens if t.kind is Kind.WORD}
+        accepted |= {t.norm for t in ctx.doc(cm.index).tokens if t.kind is _WORD}
     return accepted
 
 
@@ -231,7 +239,7 @@ def slang(ctx: RuleContext) -> Iterator[Finding]:
         if doc.vocabulary()[0].isdisjoint(words) and "-" not in m.text:
             continue  # no slang word among the own words, and no «чё-то» to split
         for t in doc.tokens:
-            if t.kind is not Kind.WORD or t.mask is not None:
+            if t.kind is not _WORD or t.mask is not None:
                 continue
             start, end, key = t.start, t.end, t.norm
             repl = words.get(key)
@@ -253,7 +261,7 @@ def _standalone(doc: Doc, t: Token) -> bool:
     """The word is not followed by another word of its phrase: «всё норм.», «ага, понятно»."""
     k = doc.tokens.index(t)
     nxt = doc.tokens[k + 1] if k + 1 < len(doc.tokens) else None
-    return nxt is None or nxt.kind is not Kind.WORD
+    return nxt is None or nxt.kind is not _WORD
 
 
 # ---------------------------------------------------------------- W4: emoji and «!»
@@ -263,7 +271,7 @@ _BANGS = re.compile(r"[!¡]{2,}|!\?[!?]+|\?!+")
 
 def _by_channel(value: object, channel: Channel, default: int) -> int:
     if isinstance(value, dict):
-        got = value.get(channel.value, value.get("default", default))
+        got = value.get(channel, value.get("default", default))  # a StrEnum member: the key by value
         return int(str(got))
     if value is None:
         return default
@@ -278,7 +286,7 @@ def emoji_and_bangs(ctx: RuleContext) -> Iterator[Finding]:
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         emoji = [t for t in doc.tokens
-                 if t.kind is Kind.EMOJI and t.mask is None and t.text not in ("\ufe0f", "\u200d")]
+                 if t.kind is _EMOJI and t.mask is None and t.text not in ("\ufe0f", "\u200d")]
         if len(emoji) > max_emoji:
             yield ctx.finding(m.index, emoji[0].start, emoji[-1].end, message=msg_emoji,
                               suggestion=str(ctx.param("suggestion_emoji", "")) or None)
@@ -314,7 +322,7 @@ def short_messages(ctx: RuleContext) -> Iterator[Finding]:
     runs: list[list[Message]] = []
     cur: list[Message] = []
     for m in (x for x in ctx.conv.messages if x.is_turn and x.text):
-        short = m.role is Role.OPERATOR and _word_count(ctx.doc(m.index)) <= short_words
+        short = m.role is _OPERATOR and _word_count(ctx.doc(m.index)) <= short_words
         if short and cur and cur[0].ts and m.ts and (m.ts - cur[0].ts).total_seconds() > burst_seconds:
             runs.append(cur)
             cur = []
@@ -336,8 +344,8 @@ def short_messages(ctx: RuleContext) -> Iterator[Finding]:
         doc = ctx.doc(m.index)
         if _word_count(doc) != 1:
             continue
-        words = [t for t in doc.tokens if t.kind in (Kind.WORD, Kind.NUMBER)]
-        if len(words) != 1 or words[0].kind is not Kind.WORD or words[0].mask is not None:
+        words = [t for t in doc.tokens if t.kind in (_WORD, _NUMBER)]
+        if len(words) != 1 or words[0].kind is not _WORD or words[0].mask is not None:
             continue
         w = words[0]
         if w.norm in allowed or w.lemma in allowed:
@@ -401,7 +409,7 @@ def letter_structure(ctx: RuleContext) -> Iterator[Finding]:
                     has_cta = True
                 for j in doc.words(sent):
                     t = doc.tokens[j]
-                    if t.kind is Kind.WORD and "impr" in t.info.grammemes and "plur" in t.info.grammemes \
+                    if t.kind is _WORD and "impr" in t.info.grammemes and "plur" in t.info.grammemes \
                             and t.norm not in not_cta:
                         has_cta = True
         if not has_cta:
