@@ -118,6 +118,9 @@ def test_operator_rehearses_a_scenario_in_the_browser(server: tuple[str, list[st
         page.click("#send")
         page.locator("#dialogue .msg.operator").nth(i).wait_for(timeout=10_000)
         page.wait_for_function(f"document.querySelectorAll('#dialogue .msg').length >= {2 * i + 2}", timeout=10_000)
+        # the page takes the next reply only once the client has answered this one (on a loaded machine
+        # an early second reply used to overtake the first and reorder the dialogue)
+        page.wait_for_function("!document.getElementById('send').disabled", timeout=10_000)
         if page.locator("#card").count():
             break
     if not page.locator("#card").count():
