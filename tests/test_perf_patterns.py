@@ -8,6 +8,7 @@ import itertools
 import random
 from collections.abc import Callable
 
+from test_patterns_index import _old_find_in_sentence  # every sentence position tried, no index
 from vezhlivo.nlp import patterns as P
 from vezhlivo.nlp.doc import Doc, Sentence, make_doc
 
@@ -46,23 +47,8 @@ LISTS = [
 ]
 
 
-def _sentence_matches(doc: Doc, sent: Sentence, p: P.Pattern, own: bool) -> list[P.Match]:
-    """Every position of the sentence tried, with every pattern (no index, no shortcut)."""
-    idx = doc.words(sent, own=own)
-    toks = [doc.tokens[i] for i in idx]
-    out = []
-    for pos in range(1) if p.anchor_start else range(len(toks)):
-        if pos >= len(toks):
-            break
-        last = P._match_at(p, toks, pos, 0)
-        if last is None or last < pos or (p.anchor_end and last != len(toks) - 1):
-            continue
-        out.append(P.Match(idx[pos], idx[last], toks[pos].start, toks[last].end, p.source))
-    return out
-
-
 def _plain_find(doc: Doc, p: P.Pattern, own: bool) -> list[P.Match]:
-    return [m for sent in doc.sentences for m in _sentence_matches(doc, sent, p, own)]
+    return [m for sent in doc.sentences for m in _old_find_in_sentence(doc, sent, p, own)]
 
 
 def _plain_find_any(doc: Doc, patterns: tuple[str, ...], own: bool) -> list[P.Match]:
@@ -101,7 +87,7 @@ def _questions(doc: Doc) -> list[tuple[object, Callable[[], object], Callable[[]
             for sent in _clauses(doc):
                 out.append((("find_in_sentence", source, sent, own),
                             lambda p=p, s=sent, own=own: list(P.find_in_sentence(doc, s, p, own=own)),
-                            lambda p=p, s=sent, own=own: _sentence_matches(doc, s, p, own) if p.can_match(doc, own)
+                            lambda p=p, s=sent, own=own: _old_find_in_sentence(doc, s, p, own) if p.can_match(doc, own)
                             else []))
         for pats in LISTS:
             out.append((("find_any", pats, own), lambda pats=pats, own=own: P.find_any(doc, pats, own=own),
@@ -117,13 +103,13 @@ def _questions(doc: Doc) -> list[tuple[object, Callable[[], object], Callable[[]
                         lambda pats=pats, own=own: P.find_unless(doc, pats, unless, own=own),
                         lambda pats=pats, own=own: [
                             m for m in _plain_find_any(doc, pats, own)
-                            if not any(_sentence_matches(doc, doc.sentence_of(m.first), P.compile_pattern(u), own)
+                            if not any(_old_find_in_sentence(doc, doc.sentence_of(m.first), P.compile_pattern(u), own)
                                        for u in unless)]))
             for sent in _clauses(doc):
                 out.append((("sentence_has", pats, sent, own),
                             lambda pats=pats, s=sent, own=own: P.sentence_has(doc, s, pats, own=own),
                             lambda pats=pats, s=sent, own=own: any(
-                                _sentence_matches(doc, s, P.compile_pattern(source), own) for source in pats)))
+                                _old_find_in_sentence(doc, s, P.compile_pattern(source), own) for source in pats)))
     return out
 
 
