@@ -439,6 +439,12 @@ def find_any(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> list[Mat
 
     Remembered on the Doc: several rules ask the same lists of the same text (and a live hint asks
     again about the context on every keystroke pause)."""
+    return list(_remembered(doc, patterns, own))  # a copy: callers may change their list
+
+
+def _remembered(doc: Doc, patterns: Sequence[str], own: bool) -> Sequence[Match]:
+    """``find_any``'s answer as remembered for the text (callers copy it before handing it out); empty
+    at once when the text cannot reach the list (most calls end there)."""
     entry = _BY_IDENTITY.get(id(patterns))
     index = entry[1] if entry is not None and entry[0] is patterns else _index_of(patterns)
     text: _Text | None = doc.memo.get(_OWN_TEXT if own else _ALL_TEXT)  # type: ignore[assignment]
@@ -448,11 +454,11 @@ def find_any(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> list[Mat
     if version != _registry_version:
         reach = _reach(doc, text, own)
     if index.uid not in reach:
-        return []
+        return ()
     found = text.found.get(index.uid)
     if found is None:
         found = _found(doc, text, index, own)
-    return list(found)  # a copy: callers may change their list
+    return found
 
 
 @dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
@@ -721,19 +727,7 @@ def has_match(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> bool:
 
 def find_unless(doc: Doc, patterns: Sequence[str], unless: Sequence[str] = (), *, own: bool = True) -> list[Match]:
     """Matches of ``patterns`` whose sentence does not also match ``unless`` (the context that excuses them)."""
-    entry = _BY_IDENTITY.get(id(patterns))  # ``find_any``'s first lines
-    index = entry[1] if entry is not None and entry[0] is patterns else _index_of(patterns)
-    text: _Text | None = doc.memo.get(_OWN_TEXT if own else _ALL_TEXT)  # type: ignore[assignment]
-    if text is None:
-        text = _text(doc, own)
-    version, reach = text.reached
-    if version != _registry_version:
-        reach = _reach(doc, text, own)
-    if index.uid not in reach:
-        return []
-    found = text.found.get(index.uid)
-    if found is None:
-        found = _found(doc, text, index, own)
+    found = _remembered(doc, patterns, own)
     if not found:
         return []
     if not unless:
@@ -741,7 +735,7 @@ def find_unless(doc: Doc, patterns: Sequence[str], unless: Sequence[str] = (), *
     return _not_excused(doc, found, unless, own)
 
 
-def _not_excused(doc: Doc, found: list[Match], unless: Sequence[str], own: bool) -> list[Match]:
+def _not_excused(doc: Doc, found: Sequence[Match], unless: Sequence[str], own: bool) -> list[Match]:
     return [m for m in found if not sentence_has(doc, doc.sentence_of(m.first), unless, own=own)]
 
 
