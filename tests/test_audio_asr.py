@@ -51,3 +51,6 @@ def test_recognition_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert all(m.text.strip() for m in turns)  # words were recognised (espeak's voice: not always the right ones)
     for m, spoken in zip(turns, truth, strict=True):
         assert abs((m.start or 0) - spoken.start) <= 0.15 and abs((m.end or 0) - spoken.end) <= 0.15
+    # the same call gives the same words every time (Whisper's sampling fallback is seeded)
+    again = read_call(path, options=opts).turns
+    assert [(m.text, m.start, m.end) for m in again] == [(m.text, m.start, m.end) for m in turns]

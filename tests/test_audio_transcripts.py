@@ -167,3 +167,30 @@ def test_cdr_rows(tmp_path: Path) -> None:
     p.write_text("uniqueid;recordingfile;billsec;duration;hangup_by\n1;a.wav;10;14;agent\n", encoding="utf-8")
     rows = read_cdr(p)
     assert rows["a"]["ring_seconds"] == 4.0 and rows["1"]["ended_by"] == "operator"
+
+
+def test_turn_edges_snap_onto_the_voice_they_fall_inside() -> None:
+    from vezhlivo.audio.calls import snap_turns
+    from vezhlivo.audio.transcripts import Turn
+
+    opts = CallOptions()  # operator on channel 0, snap 0.4 s
+    speech = [[(0.3, 1.24), (1.83, 3.26), (7.0, 8.0)], [(3.6, 4.44), (4.96, 5.99)]]
+    # a misheard first word made the recogniser start the turn 0.5 s late, inside the voice
+    turns = [Turn(Role.OPERATOR, 0.8, 3.21, "а"), Turn(Role.CLIENT, 3.4, 5.5, "б"),
+             Turn(Role.OPERATOR, 6.8, 7.6, "в")]
+    got = [(t.role, t.start, t.end) for t in snap_turns(turns, speech, opts)]
+    assert got == [(Role.OPERATOR, 0.3, 3.26), (Role.CLIENT, 3.6, 5.99), (Role.OPERATOR, 7.0, 8.0)]
+    # edges far from any voice stay where the recogniser put them
+    far = snap_turns([Turn(Role.OPERATOR, 10.0, 11.0, "г")], speech, opts)
+    assert (far[0].start, far[0].end) == (10.0, 11.0)
+
+
+def test_snapping_never_merges_two_turns_of_one_speaker() -> None:
+    from vezhlivo.audio.calls import snap_turns
+    from vezhlivo.audio.transcripts import Turn
+
+    # one long stretch of operator voice, the client cut in: two operator turns inside it keep apart
+    speech = [[(0.0, 6.0)], [(2.5, 3.0)]]
+    turns = [Turn(Role.OPERATOR, 0.2, 2.4, "а"), Turn(Role.CLIENT, 2.5, 3.0, "б"), Turn(Role.OPERATOR, 3.2, 5.8, "в")]
+    got = [(t.start, t.end) for t in snap_turns(turns, speech, CallOptions())]
+    assert got[0] == (0.0, 2.4) and got[2] == (3.2, 6.0)

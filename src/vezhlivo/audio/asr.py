@@ -114,8 +114,10 @@ def _flatten(segs: Sequence[Interval]) -> list[float]:
 
 def _transcribe_whisper(model: Any, samples: Any, language: str, speech: Sequence[Interval] | None,
                         channel: int | None) -> list[Piece]:
+    # temperature 0 only: Whisper's fallback samples at random on hard audio, so the same call would get
+    # other words, and another score, on every run (ctranslate2's seed does not reach its worker threads)
     kwargs: dict[str, Any] = {"language": language, "word_timestamps": True, "beam_size": 1,
-                              "condition_on_previous_text": False}
+                              "condition_on_previous_text": False, "temperature": 0.0}
     if speech is not None:
         if not speech:
             return []

@@ -166,18 +166,30 @@ def activity_turns(speech: Sequence[Sequence[Interval]], options: CallOptions) -
 
 
 def snap_turns(turns: list[Turn], speech: Sequence[Sequence[Interval]], options: CallOptions) -> list[Turn]:
-    """Move each turn's start and end onto its channel's nearest voice-activity edge within ``snap`` s
-    (recognisers' word times are often 0.1–0.5 s off; voice activity is within ~0.03 s)."""
+    """Move each turn's start and end onto its channel's voice-activity edges (recognisers' word times
+    are often 0.1–0.5 s off, and a misheard first word more; voice activity is within ~0.03 s).
+
+    An edge that falls inside a stretch of the channel's voice moves to that stretch's edge: nobody
+    starts talking in the middle of their own voice. Otherwise the nearest edge within ``snap`` s is
+    taken. Neither may cross another turn of the same speaker."""
     op_ch, cl_ch = _role_channels(options)
-    out = []
-    for t in turns:
+    out: list[Turn] = []
+    prev_end: dict[Role, float] = {}
+    for i, t in enumerate(turns):
         segs = speech[op_ch if t.role is Role.OPERATOR else cl_ch]
-        starts = [s for s, _ in segs if abs(s - t.start) <= options.snap]
-        ends = [e for _, e in segs if abs(e - t.end) <= options.snap]
-        start = min(starts, key=lambda s: abs(s - t.start)) if starts else t.start
-        end = min(ends, key=lambda e: abs(e - t.end)) if ends else t.end
+        floor = prev_end.get(t.role, float("-inf"))
+        ceiling = next((u.start for u in turns[i + 1:] if u.role is t.role), float("inf"))
+        start = next((s for s, e in segs if s <= t.start < e and s >= floor), None)
+        if start is None:
+            starts = [s for s, _ in segs if abs(s - t.start) <= options.snap and s >= floor]
+            start = min(starts, key=lambda s: abs(s - t.start)) if starts else t.start
+        end = next((e for s, e in segs if s < t.end <= e and e <= ceiling), None)
+        if end is None:
+            ends = [e for _, e in segs if abs(e - t.end) <= options.snap and e <= ceiling]
+            end = min(ends, key=lambda e: abs(e - t.end)) if ends else t.end
         if end <= start:
             start, end = t.start, t.end
+        prev_end[t.role] = end
         out.append(Turn(t.role, start, end, t.text, t.speaker))
     return out
 
