@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC
-from functools import cached_property
-from typing import Any, cast
+from functools import cached_property, partial
+from typing import Any, cast, overload
 
 from .card import EMPTY_CARD, Card, build_card
 from .errors import RecordError
@@ -122,7 +122,8 @@ class Engine:
         with_card: bool = True,
     ) -> ContactReport:
         ann = ann or annotate(conv, self.docs)
-        hist, fut = tuple(history), tuple(future)
+        hist = history if isinstance(history, Sequence) else tuple(history)
+        fut = future if isinstance(future, Sequence) else tuple(future)
         findings: list[Finding] = []
         silent: list[tuple[str, str]] = []
         applicable: list[RuleSpec] = []
@@ -157,21 +158,80 @@ class Engine:
             else:
                 convs.append(item)
         anns = {id(c): annotate(c, self.docs) for c in convs}
+        keys_of = {id(c): client_keys(c) for c in convs}
         by_client: dict[str, list[Conversation]] = defaultdict(list)
-        for c in sorted(convs, key=_sort_key):
-            for key in client_keys(c):
+        in_time = sorted(convs, key=_sort_key)  # stable: contacts of the same time keep the input order
+        rank = {id(c): i for i, c in enumerate(in_time)}
+        for c in in_time:
+            for key in keys_of[id(c)]:
                 by_client[key].append(c)
+        # where each contact stands in its client's list: found once, not by a scan per contact
+        place = {(key, id(c)): i for key, group in by_client.items() for i, c in enumerate(group)}
         for c in convs:
-            before: dict[int, Conversation] = {}
-            after: dict[int, Conversation] = {}
-            for key in client_keys(c):
-                group = by_client[key]
-                pos = next(i for i, g in enumerate(group) if g is c)
-                before.update({id(g): g for g in group[:pos]})
-                after.update({id(g): g for g in group[pos + 1:]})
-            hist = [anns[k] for k in sorted(before, key=lambda k: _sort_key(before[k]))]
-            fut = [anns[k] for k in sorted(after, key=lambda k: _sort_key(after[k]))]
+            keys = keys_of[id(c)]
+            if not keys:
+                hist: Sequence[Annotated] = ()
+                fut: Sequence[Annotated] = ()
+            elif len(keys) == 1:
+                group, pos = by_client[keys[0]], place[(keys[0], id(c))]
+                hist = Related(partial(_annotated, group, 0, pos, anns))
+                fut = Related(partial(_annotated, group, pos + 1, len(group), anns))
+            else:
+                hist = Related(partial(_related, c, keys, by_client, place, rank, anns, True))
+                fut = Related(partial(_related, c, keys, by_client, place, rank, anns, False))
             yield self.check(c, hist, fut, ann=anns[id(c)])
+
+
+def _annotated(group: list[Conversation], start: int, stop: int, anns: Mapping[int, Annotated]) -> list[Annotated]:
+    return [anns[id(g)] for g in group[start:stop]]
+
+
+def _related(c: Conversation, keys: list[str], by_client: Mapping[str, list[Conversation]],
+             place: Mapping[tuple[str, int], int], rank: Mapping[int, int], anns: Mapping[int, Annotated],
+             earlier: bool) -> list[Annotated]:
+    """The client's earlier (or later) contacts under any of its keys, in time order (the run's order,
+    so that contacts of the same time come as they do under a single key)."""
+    found: set[int] = set()
+    for key in keys:
+        group, pos = by_client[key], place[(key, id(c))]
+        found.update(id(g) for g in (group[:pos] if earlier else group[pos + 1:]))
+    return [anns[k] for k in sorted(found, key=rank.__getitem__)]
+
+
+class Related(Sequence[Annotated]):
+    """A client's earlier or later contacts, listed when a rule first reads them: most rules never do,
+    and listing them for every contact is quadratic in a client's contacts (a shared or placeholder
+    client id can gather thousands)."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, make: Callable[[], list[Annotated]]) -> None:
+        self._make: Callable[[], list[Annotated]] | None = make
+        self._items: list[Annotated] | None = None
+
+    def _list(self) -> list[Annotated]:
+        if self._items is None:
+            assert self._make is not None
+            self._items, self._make = self._make(), None
+        return self._items
+
+    @overload
+    def __getitem__(self, i: int) -> Annotated: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Annotated]: ...
+
+    def __getitem__(self, i: int | slice) -> Annotated | Sequence[Annotated]:
+        return self._list()[i]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __iter__(self) -> Iterator[Annotated]:
+        return iter(self._list())
+
+    def __repr__(self) -> str:
+        return f"Related({self._list()!r})"
 
 
 def _apply_waivers(findings: list[Finding], waivers: tuple[Waiver, ...]) -> tuple[list[Finding], list[Waiver]]:

@@ -7,7 +7,7 @@ its logic is a function registered here under the same code, or a generic kind s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -53,8 +53,8 @@ class RuleContext:
     ann: Annotated
     spec: RuleSpec
     rulebook: Rulebook
-    history: tuple[Annotated, ...] = ()  # earlier contacts of the same client, oldest first
-    future: tuple[Annotated, ...] = ()  # later contacts of the same client, for promise keeping
+    history: Sequence[Annotated] = ()  # earlier contacts of the same client, oldest first
+    future: Sequence[Annotated] = ()  # later contacts of the same client, for promise keeping
 
     @property
     def conv(self) -> Conversation:
