@@ -23,6 +23,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# generous: CI machines run the suite under load, and the first reply loads the language models
+WAIT_MS = 30_000
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
     import uvicorn
@@ -38,10 +42,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    for _ in range(100):
+    for _ in range(300):
         if srv.started:
             break
         time.sleep(0.1)
+    assert srv.started, "the web server did not start within 30 s"
     yield f"http://127.0.0.1:{port}", lines
     srv.should_exit = True
     thread.join(timeout=10)
@@ -91,11 +96,11 @@ def test_operator_types_a_draft_and_sees_the_hint(server: tuple[str, list[str]],
     page.fill("#draft", "")
     page.type("#draft", "Я не знаю, где ваш заказ", delay=5)
     hint = page.locator('.hint[data-rule="F1"]')
-    hint.wait_for(timeout=10_000)
+    hint.wait_for(timeout=WAIT_MS)
     assert "Вам удобно подождать минуту, я уточню вопрос?" in hint.inner_text()
     assert page.locator("#preview mark").first.inner_text().startswith("Я не знаю")
     page.fill("#draft", "Сейчас уточню и напишу Вам.")
-    page.locator('.hint[data-rule="F1"]').wait_for(state="detached", timeout=10_000)
+    page.locator('.hint[data-rule="F1"]').wait_for(state="detached", timeout=WAIT_MS)
     # an operator cannot open another operator's contact
     response = page.goto(f"{base}/contacts/chat-002")
     assert response is not None and response.status == 404
@@ -112,20 +117,20 @@ def test_operator_rehearses_a_scenario_in_the_browser(server: tuple[str, list[st
     _login(page, base, "operator", "operator-demo")
     page.goto(f"{base}/practice")
     page.click(f'button.start[data-scenario="{sc.id}"]')
-    page.locator("#dialogue .msg.client").first.wait_for(timeout=10_000)
+    page.locator("#dialogue .msg.client").first.wait_for(timeout=WAIT_MS)
     for i, text in enumerate(sc.good.replies):
         page.fill("#reply", text)
         page.click("#send")
-        page.locator("#dialogue .msg.operator").nth(i).wait_for(timeout=10_000)
-        page.wait_for_function(f"document.querySelectorAll('#dialogue .msg').length >= {2 * i + 2}", timeout=10_000)
+        page.locator("#dialogue .msg.operator").nth(i).wait_for(timeout=WAIT_MS)
+        page.wait_for_function(f"document.querySelectorAll('#dialogue .msg').length >= {2 * i + 2}", timeout=WAIT_MS)
         # the page takes the next reply only once the client has answered this one (on a loaded machine
         # an early second reply used to overtake the first and reorder the dialogue)
-        page.wait_for_function("!document.getElementById('send').disabled", timeout=10_000)
+        page.wait_for_function("!document.getElementById('send').disabled", timeout=WAIT_MS)
         if page.locator("#card").count():
             break
     if not page.locator("#card").count():
         page.click("#end")
     card = page.locator("#card")
-    card.wait_for(timeout=10_000)
+    card.wait_for(timeout=WAIT_MS)
     assert "зачтено" in card.inner_text() and "не зачтено" not in card.inner_text()
     page.close()
