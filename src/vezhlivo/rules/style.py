@@ -10,6 +10,7 @@ from ..model import Channel, Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Token
 from ..nlp.morph import is_known, norm
 from ..nlp.patterns import has_match, sentence_has
+from ..nlp.slips import SlipWords, find_slips
 from .base import RuleContext, Skip, check
 
 # Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
@@ -149,13 +150,28 @@ def _jargon(word: str, stems: tuple[str, ...]) -> bool:
     return any(word.startswith(s) and len(word) <= len(s) + 5 for s in stems)
 
 
+def _slip_words(ctx: RuleContext) -> SlipWords | None:
+    if not ctx.param("slips", True):
+        return None
+    return SlipWords(ctx.word_set("infinitive_governors"), ctx.word_set("infinitive_nouns"),
+                     ctx.word_set("time_words"))
+
+
 @check("W2")
 def spelling(ctx: RuleContext) -> Iterator[Finding]:
     from ..nlp import spelling as sp
 
+    slip_words = ctx.derived("slip_words", lambda: _slip_words(ctx))
+    slips = [] if slip_words is None else [
+        ctx.finding(m.index, s.start, s.end, suggestion=s.suggestion)
+        for m in ctx.operator_messages() for s in find_slips(ctx.doc(m.index), slip_words)]
     why = sp.available()
     if why:
-        raise Skip(f"spell checking is unavailable: {why}")
+        if not slips:
+            raise Skip(f"spell checking is unavailable: {why}")
+        yield from slips  # the slips need no dictionary
+        return
+    yield from slips
     min_len = int(ctx.param("min_letters", 4))
     stems = ctx.derived("stems", lambda: tuple(norm(w) for w in ctx.param("accept_stems", [])))
     max_short = int(ctx.param("max_distance", 1))
