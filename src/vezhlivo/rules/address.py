@@ -470,8 +470,20 @@ def _endearing_adjective(doc: Doc, i: int, names: frozenset[str], persons: froze
     if after is None or any(c in after.text for c in "!?"):
         return True
     if prev is None:
-        return False
+        # opening the sentence, then a comma and a request or thanks to the client: «Дорогая, не
+        # волнуйтесь», «Милая, подождите минутку» (not «Дорогой, но надёжный вариант»)
+        return after.text == "," and _addresses_after_comma(doc, i)
     return prev.norm in openers or "impr" in prev.info.grammemes
+
+
+def _addresses_after_comma(doc: Doc, i: int) -> bool:
+    words = [t for t in doc.tokens[i + 2:i + 5] if t.kind is _WORD]
+    if words and words[0].norm == "не":
+        words = words[1:]
+    if not words:
+        return False
+    w = words[0]
+    return "impr" in w.info.grammemes or w.info.lemma in ("вы", "спасибо", "пожалуйста")
 
 
 def _vocative_start(doc: Doc, i: int, *, nouns: bool = False) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from difflib import SequenceMatcher
 
 from ..model import Finding, Message, Role
-from ..nlp.doc import Doc
+from ..nlp.doc import Doc, Kind
 from ..nlp.patterns import Match, find_unless, has_match, sentence_has
 from ..nlp.toxicity import rude_sentences
 from .base import RuleContext, check, own_words
@@ -22,6 +22,7 @@ from .base import RuleContext, check, own_words
 # Enum members read in loops, bound once: on Python 3.11 reading ``Role.CLIENT`` (a lookup through the
 # enum metaclass) costs about ten times a module global.
 _CLIENT = Role.CLIENT
+_NUMBER = Kind.NUMBER
 _OPERATOR = Role.OPERATOR
 
 
@@ -42,10 +43,10 @@ def vague_sorting_out(ctx: RuleContext) -> Iterator[Finding]:
 def you_must(ctx: RuleContext) -> Iterator[Finding]:
     """«Вы должны/обязаны…»: an order to the client; not a negation, not an expectation."""
     # once per rulebook; ``both`` is one list object, which the searches know by identity
-    unless, elided, both, expect = ctx.derived("lists", lambda: (
+    unless, elided, both, expect, arrive = ctx.derived("lists", lambda: (
         ctx.string_tuple("unless"), ctx.string_tuple("elided_patterns"),
         ctx.string_tuple("patterns") + ctx.string_tuple("elided_patterns"),
-        frozenset(ctx.strings("expectation_verbs"))))
+        frozenset(ctx.strings("expectation_verbs")), frozenset(ctx.strings("arrival_verbs"))))
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         for match in find_unless(doc, both, unless):
@@ -59,9 +60,10 @@ def you_must(ctx: RuleContext) -> Iterator[Finding]:
             inf = next((t for t in following if t.info.pos == "INFN"), None)
             if inf is None and doc.tokens[match.last].info.pos == "INFN":
                 inf = doc.tokens[match.last]
-            if inf is not None and inf.lemmas & expect:
-                continue  # «Вы должны были получить письмо»: an expectation, not an order
-            if match.pattern in elided and not _client_is_obliged(doc, match, words):
+            is_elided = match.pattern in elided
+            if inf is not None and (inf.lemmas & expect or (is_elided and inf.lemmas & arrive)):
+                continue  # «Вы должны были получить письмо», «Должны прийти документы»: an expectation
+            if is_elided and not _client_is_obliged(doc, match, words):
                 continue
             yield ctx.match_finding(m.index, match)
 
@@ -121,7 +123,9 @@ def bare_no(ctx: RuleContext) -> Iterator[Finding]:
         for k, sent in enumerate(doc.sentences):
             idx = doc.words(sent)
             words = [doc.tokens[i].norm for i in idx]
-            if "нет" not in words or not set(words) <= bare:
+            if "нет" not in words:
+                continue
+            if not set(words) <= bare and not _echoes(ctx, last_client, doc, idx, bare):
                 continue
             rest = doc.sentences[k + 1:]
             if any(sentence_has(doc, s, alternative) for s in rest):
@@ -130,6 +134,31 @@ def bare_no(ctx: RuleContext) -> Iterator[Finding]:
                 continue  # «Нужно ли что-то доплачивать?» — «Нет.» is the good news
             start, end = doc.tokens[idx[0]].start, doc.tokens[idx[-1]].end
             yield ctx.finding(m.index, start, end)
+
+
+_MAX_ECHOED = 4
+_PERSON_PRONOUNS = frozenset({"он", "она", "они"})
+_PERSON_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
+
+
+def _echoes(ctx: RuleContext, client: Message | None, doc: Doc, idx: list[int], bare: frozenset[str]) -> bool:
+    """Is every word of the short sentence but the bare ones the client's own: «Вы доставляете в
+    Казань?» — «Нет, в Казань не доставляем.» refuses as barely as «Нет.», it only repeats the question.
+    Not a sentence with a number or thanks in it, nor a longer one: those tell something."""
+    if client is None:
+        return False
+    toks = doc.tokens
+    extra = [i for i in idx if toks[i].norm not in bare]
+    if len(extra) > _MAX_ECHOED or any(toks[i].norm == "спасибо" for i in extra):
+        return False
+    if any(toks[i].info.lemma in _PERSON_PRONOUNS or not _PERSON_GRAMMEMES.isdisjoint(toks[i].info.grammemes)
+           for i in extra):
+        return False  # «Его нет.» about a colleague the client asked for: S7 judges it
+    sent = doc.sentence_of(idx[0])
+    if any(toks[j].kind is _NUMBER for j in range(sent.first, sent.last)):
+        return False
+    said = ctx.doc(client.index).vocabulary()[0]
+    return all(toks[i].norm in said or toks[i].info.lemma in said for i in extra)
 
 
 @check("F12")
