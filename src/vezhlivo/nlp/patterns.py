@@ -57,6 +57,8 @@ CLASSES: dict[str, Callable[[Token], bool]] = {
     "noun": lambda t: t.kind is _WORD and t.info.pos == "NOUN",
     "adj": lambda t: t.kind is _WORD and t.info.pos in ("ADJF", "ADJS"),
     "name": _gr("Name"),
+    # a capitalised surname («Петровой», «Иванову»): any parse of it says Surn
+    "surname": lambda t: t.kind is _WORD and "Surn" in t.info.all_grammemes and t.text[:1].isupper(),
     "num": lambda t: t.kind is _NUMBER or (t.kind is _WORD and t.info.pos in ("NUMR",)),
     "any": lambda t: True,
     "past": _gr("past"),

@@ -57,8 +57,10 @@ def employee_phone(ctx: RuleContext) -> Iterator[Finding]:
             k = doc.sentences.index(sent)
             if k > 0:
                 sents.append(doc.sentences[k - 1])
-            if any(sentence_has(doc, x, employee, own=False) for x in sents) and not any(
-                sentence_has(doc, x, unless, own=False) for x in sents
+            # the employee may be named in the sentence before («Курьер будет к 18:00. Его номер …»); what
+            # makes the number the company's is said next to it (not «Клиника …, здравствуйте!» before)
+            if any(sentence_has(doc, x, employee, own=False) for x in sents) and not sentence_has(
+                doc, sent, unless, own=False
             ):
                 yield ctx.finding(m.index, s, e)
         # a number dictated in words or digits that the mask misses: «его номер 912 345 67 89»

@@ -399,8 +399,9 @@ def absent_colleague(ctx: RuleContext) -> Iterator[Finding]:
 _PERCENT_WORDS = frozenset({"100", "сто", "стопроцентно", "стопудово", "стопудов"})
 
 
-def _percent_hits(doc: Doc) -> list[tuple[int, int, int]]:
-    """«100%», «на сто процентов», «стопроцентно» used as certainty, not as an amount."""
+def _percent_hits(doc: Doc, certain: frozenset[str] = frozenset()) -> list[tuple[int, int, int]]:
+    """«100%», «на сто процентов», «стопроцентно» used as certainty, not as an amount; after a noun of
+    ``certain`` («одобрение 100 %», «шанс 100%») it is certainty too."""
     text = doc.text
     if "%" not in text and "％" not in text and doc.vocabulary()[0].isdisjoint(_PERCENT_WORDS):
         # every form below starts with an unmasked word or number of these (in the vocabulary) or is
@@ -439,7 +440,7 @@ def _percent_hits(doc: Doc) -> list[tuple[int, int, int]]:
         if same_sent and after is not None and after.is_word and after.info.pos in ("NOUN", "ADJF", "NUMR"):
             i = nxt
             continue
-        if before is not None and before.is_word and before.sent == t.sent and (
+        if before is not None and before.is_word and before.sent == t.sent and before.info.lemma not in certain and (
             before.info.pos in ("NOUN", "ADJF") or (before.info.pos in ("VERB", "INFN")
                                                      and "tran" in before.info.grammemes
                                                      and before.norm != "гарантирую")
@@ -456,6 +457,7 @@ def _percent_hits(doc: Doc) -> list[tuple[int, int, int]]:
 @check("S8")
 def guarantees(ctx: RuleContext) -> Iterator[Finding]:
     patterns, unless = ctx.string_tuple("patterns"), ctx.string_tuple("unless")
+    certain = ctx.word_set("certainty_nouns")
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         spans: list[tuple[int, int]] = []
@@ -464,7 +466,7 @@ def guarantees(ctx: RuleContext) -> Iterator[Finding]:
             if sentence_has(doc, sent, unless):
                 continue
             spans.append((h.start, h.end))
-        for s, e, _ in _percent_hits(doc):
+        for s, e, _ in _percent_hits(doc, certain):
             if not any(a < e and s < b for a, b in spans):
                 spans.append((s, e))
         for s, e in sorted(spans):
