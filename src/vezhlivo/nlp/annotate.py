@@ -141,7 +141,7 @@ class Annotated:
         if self.conv.client.name:
             names.add(norm(self.conv.client.name.split()[0]))
         for m in self.client_messages():
-            names |= _introduced_names(self.doc(m.index))
+            names |= introduced_names(self.doc(m.index))
         return frozenset(names)
 
     @cached_property
@@ -150,7 +150,7 @@ class Annotated:
         if self.conv.operator.name:
             names.add(norm(self.conv.operator.name.split()[0]))
         for m in self.operator_messages()[:2]:
-            names |= _introduced_names(self.doc(m.index))
+            names |= introduced_names(self.doc(m.index))
         return frozenset(names)
 
     def name_mentions(self, names: frozenset[str], role: Role = Role.OPERATOR) -> list[NameMention]:
@@ -189,7 +189,7 @@ def _is_vocative(doc: Doc, i: int) -> bool:
     return before and after
 
 
-def _introduced_names(doc: Doc) -> set[str]:
+def introduced_names(doc: Doc) -> set[str]:
     out: set[str] = set()
     if not may_match(doc, _SELF_INTRO):
         return out  # nearly every message: none of the phrases' words is there

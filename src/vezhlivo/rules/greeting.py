@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from ..model import Channel, Direction, Event, Finding, Message, Role
+from ..nlp.annotate import introduced_names
 from ..nlp.doc import Doc, Kind, Sentence, Token
 from ..nlp.morph import norm
 from ..nlp.patterns import (
@@ -319,12 +320,22 @@ def _is_name(tok: Token) -> bool:
     return tok.kind is _WORD and tok.mask is None and tok.info.known and "Name" in tok.info.grammemes
 
 
-def _name_known_from_text(ctx: RuleContext) -> bool:
+def _name_known(ctx: RuleContext, before: int | None) -> bool:
+    """Is the client's name known from the text (messages before ``before``, all when None)?"""
+    if before is None:
+        return bool(ctx.ann.client_names) or _name_known_from_text(ctx)
+    return any(introduced_names(ctx.doc(m.index)) for m in ctx.client_messages() if m.index < before) \
+        or _name_known_from_text(ctx, before)
+
+
+def _name_known_from_text(ctx: RuleContext, before: int | None = None) -> bool:
     """The client's name shows up in the text although no self-introduction pattern caught it: the client
     answers with a bare name («Сергей.»), signs a message («С уважением, Ольга»), or the operator calls
     the client by a name that is not the operator's own («Ольга, заказ в пути»)."""
     own = operator_name(ctx)
     for m in ctx.conv.messages:
+        if before is not None and m.index >= before:
+            break
         if not m.text or m.role is _SYSTEM:
             continue
         doc = ctx.doc(m.index)
@@ -351,9 +362,7 @@ def _name_known_from_text(ctx: RuleContext) -> bool:
 @check("G5")
 def ask_the_name(ctx: RuleContext) -> Iterator[Finding]:
     """The client's name is unknown: the operator asks for it, tactfully."""
-    if ctx.ann.client_names or _name_known_from_text(ctx):
-        return
-    if not ctx.operator_messages():
+    if ctx.conv.client.name or not ctx.operator_messages():
         return
     blunt: tuple[Message, Match] | None = None
     for m in ctx.operator_messages():
@@ -366,6 +375,9 @@ def ask_the_name(ctx: RuleContext) -> Iterator[Finding]:
                 return
             if blunt is None:
                 blunt = (m, match)
+    # a name the client gives in answer to a blunt «Представьтесь.» does not excuse the ask
+    if _name_known(ctx, before=blunt[0].index if blunt is not None else None):
+        return
     if blunt is not None:
         m, match = blunt
         doc = ctx.doc(m.index)
