@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from difflib import SequenceMatcher
 
 from ..model import Finding, Message, Role
@@ -23,6 +23,7 @@ from .base import RuleContext, check, own_words
 # enum metaclass) costs about ten times a module global.
 _CLIENT = Role.CLIENT
 _NUMBER = Kind.NUMBER
+_WORD = Kind.WORD
 _OPERATOR = Role.OPERATOR
 
 
@@ -107,11 +108,13 @@ _WORD_RX = re.compile(r"[а-яёa-z]+", re.I)
 @check("F7")
 def bare_no(ctx: RuleContext) -> Iterator[Finding]:
     """A sentence that is only «нет» (with regret words) and nothing offered instead."""
-    bare, alternative, questions = ctx.derived("lists", lambda: (
+    bare, alternative, questions, demands = ctx.derived("lists", lambda: (
         frozenset(ctx.strings("bare_words")), ctx.string_tuple("alternative"),
-        ctx.string_tuple("reassurance_questions")))
+        ctx.string_tuple("reassurance_questions"), ctx.string_tuple("demands")))
+    names = ctx.ann.client_names
     last_client: Message | None = None
-    for m in ctx.conv.messages:
+    messages = ctx.conv.messages
+    for pos, m in enumerate(messages):
         if m.role is _CLIENT and m.text:
             last_client = m
             continue
@@ -121,19 +124,43 @@ def bare_no(ctx: RuleContext) -> Iterator[Finding]:
         if "нет" not in doc.vocabulary()[0]:
             continue  # most messages: no «нет» among the words, so no bare one
         for k, sent in enumerate(doc.sentences):
-            idx = doc.words(sent)
+            # the client's name as an address is no content: «Эльвира, нет.»
+            idx = [i for i in doc.words(sent) if not _addressed(doc, i, names)]
             words = [doc.tokens[i].norm for i in idx]
             if "нет" not in words:
                 continue
             if not set(words) <= bare and not _echoes(ctx, last_client, doc, idx, bare):
                 continue
             rest = doc.sentences[k + 1:]
-            if any(sentence_has(doc, s, alternative) for s in rest):
+            if any(sentence_has(doc, s, alternative) for s in rest) or _offered_next(ctx, messages[pos + 1:],
+                                                                                     alternative):
                 continue
-            if last_client is not None and questions and has_match(ctx.doc(last_client.index), questions):
+            if last_client is not None and questions and has_match(ctx.doc(last_client.index), questions) \
+                    and not (demands and has_match(ctx.doc(last_client.index), demands)):
                 continue  # «Нужно ли что-то доплачивать?» — «Нет.» is the good news
             start, end = doc.tokens[idx[0]].start, doc.tokens[idx[-1]].end
             yield ctx.finding(m.index, start, end)
+
+
+def _offered_next(ctx: RuleContext, later: Sequence[Message], alternative: tuple[str, ...]) -> bool:
+    """The operator's next messages, before the client writes again, offer something: a chat reply split
+    in two («К сожалению, нет.» — «Но могу предложить доставку завтра.»)."""
+    for m in later:
+        if m.role is _CLIENT and m.text:
+            return False
+        if m.role is _OPERATOR and m.text and has_match(ctx.doc(m.index), alternative):
+            return True
+    return False
+
+
+def _addressed(doc: Doc, i: int, names: frozenset[str]) -> bool:
+    """A name (the client's, or any first name) set off by commas: «Эльвира, нет.», «Нет, Эльвира.»"""
+    t = doc.tokens[i]
+    if t.norm not in names and t.info.lemma not in names and not ("Name" in t.info.grammemes and t.text[:1].isupper()):
+        return False
+    nxt = doc.tokens[i + 1] if i + 1 < len(doc.tokens) else None
+    prev = doc.tokens[i - 1] if i > 0 else None
+    return (nxt is None or nxt.kind is not _WORD) and (prev is None or prev.kind is not _WORD)
 
 
 _MAX_ECHOED = 4
