@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from ..model import Finding, Message
+from ..model import Channel, Finding, Message
 from ..nlp.doc import Doc, Kind, Token
 from ..nlp.morph import analyzer, inflect, norm, word_info
 from ..nlp.patterns import CLASSES
@@ -339,12 +339,15 @@ def full_name(ctx: RuleContext) -> Iterator[Finding]:
     first = norm(ctx.conv.client.name.split()[0])
     patr_low = norm(patr.split()[0])
     patr_lemmas = word_info(patr_low).lemmas | {patr_low}
-    for m in ctx.operator_messages():
+    named = False
+    ops = ctx.operator_messages()
+    for m in ops:
         doc = ctx.doc(m.index)
         for i in _client_name_tokens(ctx, m):
             t = doc.tokens[i]
             if t.info.lemma != first and t.norm != first and first not in t.lemmas:
                 continue
+            named = True
             nxt = _next_word(doc, i)
             if nxt is not None and (nxt.lemmas & patr_lemmas or nxt.norm[:4] == patr_low[:4]):
                 continue
@@ -352,6 +355,11 @@ def full_name(ctx: RuleContext) -> Iterator[Finding]:
             if prev is not None and (prev.lemmas & patr_lemmas):
                 continue
             yield ctx.finding(m.index, t.start, t.end, suggestion=_full_name(t, patr))
+    # never called by name at all in a contact long enough to (A3's «never»): the full name was not used
+    key = "min_operator_turns_email" if ctx.conv.channel is Channel.EMAIL else "min_operator_turns"
+    if not named and ops and len(ops) >= int(ctx.param(key, ctx.param("min_operator_turns", 3))):
+        full = f"{_cap(ctx.conv.client.name.split()[0])} {_cap(patr.split()[0])}"
+        yield ctx.contact_finding(message=str(ctx.param("message_never") or ctx.spec.message), suggestion=full)
 
 
 def _full_name(t: Token, patr: str) -> str:
