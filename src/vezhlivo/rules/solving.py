@@ -238,7 +238,9 @@ def contacts_taken(ctx: RuleContext) -> Iterator[Finding]:
     if not ops:
         raise Skip("no operator turns")
     if ctx.conv.channel is Channel.PHONE:
-        callbacks = [p for p in find_promises(ctx.ann) if p.verb in CALLBACK_VERBS and p.first_person]
+        by = ctx.word_set("callback_by")
+        callbacks = [p for p in find_promises(ctx.ann)
+                     if p.verb in CALLBACK_VERBS and (p.first_person or _promised_for(ctx.doc(p.turn), p, by))]
         if not callbacks:
             raise Skip("no call-back promised")
         phone, _ = _contacts_known(ctx)
@@ -253,6 +255,11 @@ def contacts_taken(ctx: RuleContext) -> Iterator[Finding]:
     missing = not (phone and email) if need_both else not (phone or email)
     if missing:
         yield ctx.contact_finding(turn=ops[-1].index)
+
+
+def _promised_for(doc: Doc, p: Promise, by: frozenset[str]) -> bool:
+    """Is the promise's subject a colleague or department («Бухгалтерия перезвонит Вам»)?"""
+    return any(t.is_word and t.info.lemma in by for t in doc.tokens if p.start <= t.start < p.verb_start)
 
 
 # --- S6 hold etiquette -----------------------------------------------------------------------
