@@ -20,6 +20,7 @@ from .times import TimeExpr, find_times
 # Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
 # enum metaclass) costs about ten times a module global.
 _WORD = Kind.WORD
+_NUMBER = Kind.NUMBER
 _PUNCT = Kind.PUNCT
 _OPERATOR = Role.OPERATOR
 
@@ -79,7 +80,29 @@ def _other_addressee(doc: Doc, words: list[int], pos: int) -> bool:
         g = t.info.grammemes
         if "datv" in g and t.info.pos in ("NPRO", "NOUN") and "anim" in g | {"anim"} and t.norm not in ("мне", "нам"):
             return True
-        if k == pos + 1 and t.norm in ("в", "на", "к", "во"):
+        if k == pos + 1 and t.norm in ("в", "на", "к", "во") and not _time_follows(doc, words, k):
+            return True
+    return False
+
+
+# what «в/на/к» after the verb may open instead of a place or a person: a time («ответим в ближайшее
+# время», «сообщу к вечеру», «напишу в понедельник», «в 15:00»)
+_TIME_WORDS = frozenset({
+    "время", "течение", "ближайший", "следующий", "этот", "конец", "начало", "середина", "утро", "день",
+    "вечер", "ночь", "обед", "неделя", "месяц", "год", "час", "минута", "понедельник", "вторник", "среда",
+    "четверг", "пятница", "суббота", "воскресенье", "выходной", "сегодня", "завтра", "полдень", "срок",
+    "пределы", "рамки",
+})
+
+
+def _time_follows(doc: Doc, words: list[int], k: int) -> bool:
+    """Does a number or a word of time come within the two tokens after the preposition ``words[k]``?"""
+    for nxt in doc.tokens[words[k] + 1:words[k] + 3]:
+        if nxt.kind is _NUMBER:
+            return True
+        if nxt.kind is not _WORD:
+            return False
+        if nxt.info.lemma in _TIME_WORDS or nxt.norm in _TIME_WORDS:
             return True
     return False
 
