@@ -86,6 +86,8 @@ def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
         client = _client_before(ctx.ann, p.turn)
         if client is not None and _message_has(ctx.doc(client.index), ctx.string_tuple("client_asked")):
             continue  # the client asked to be called back: permission is given
+        if client is not None and p.concrete and any(t.concrete for t in find_times(client.text)):
+            continue  # «Завтра после шести.» — «Перезвоню Вам завтра в 18:30»: the client set the time
         sent = doc.sentence_of(verb_tok)
         near = _sentences_around(doc, sent)
         asked = any(sentence_has(doc, s, ask) for s in near) or any(
