@@ -384,6 +384,14 @@ THREAT_PATTERNS = (
     "мало ?не =покажется",
 )
 
+# Telling someone to go away, rudely: «Да пошли вы!», «Идите вы к чёрту», «иди в баню» (the verb first:
+# «вы пошли в отделение» is not it)
+DISMISSAL_PATTERNS = (
+    "^ ?да ?ну ?и =пошли|=пошел|=пошла|=идите|=иди|=катитесь|=катись =вы|=ты",
+    "=идите|=иди|=пошли|=пошел|=пошла|=катитесь|=катись ?@any к черт|дьявол|бес|хрен",
+    "=идите|=иди|=пошли|=пошел|=пошла|=катитесь|=катись ?@any в|на задница|жопа|баня|пень",
+)
+
 
 # A word that is obscene by its stem: «хуйня», «пиздец», «заебали» (asked once per distinct form).
 @lru_cache(maxsize=65_536)
@@ -434,6 +442,9 @@ def _abuse_spans(doc: Doc, words: tuple[str, ...], threats: tuple[str, ...],
     found = _abusive_words(doc, lex) if maybe else []
     for m in find_any(doc, threats):
         found.append((m.start, m.end, "threat"))
+    for m in find_any(doc, DISMISSAL_PATTERNS):
+        if not any(a < m.end and m.start < b for a, b, _ in found):
+            found.append((m.start, m.end, "insult"))
     found.sort()
     return found
 

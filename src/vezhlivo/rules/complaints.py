@@ -11,7 +11,14 @@ from ..model import Finding, Role
 from ..nlp.doc import Doc
 from ..nlp.patterns import find_any, find_unless
 from ..nlp.times import find_times
-from ..signals import ABUSE_WORDS, THREAT_PATTERNS, abuse_spans, complaint_turns, operator_turns_after
+from ..signals import (
+    ABUSE_WORDS,
+    THREAT_PATTERNS,
+    abuse_spans,
+    abusive_client_turns,
+    complaint_turns,
+    operator_turns_after,
+)
 from .base import RuleContext, Skip, check
 
 # Enum members read in loops, bound once: on Python 3.11 reading ``Role.CLIENT`` (a lookup through the
@@ -84,6 +91,10 @@ def offer_solution(ctx: RuleContext) -> Iterator[Finding]:
             return
         if _step_times(doc, frequency):
             return  # «Заказ будет у Вас сегодня до 18:00»: a concrete step with its time
+    abusive = abusive_client_turns(ctx.ann)
+    if abusive and abusive[-1] > ops[0] and not any(m.index > abusive[-1] for m in ctx.client_messages()):
+        # the operator asked what a solution needs, and the client answered with abuse and left (C5)
+        raise Skip("the client turned abusive and left before a solution could be offered")
     yield ctx.contact_finding(turn=ops[0])
 
 
