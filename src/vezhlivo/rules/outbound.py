@@ -44,11 +44,17 @@ def three_noes(ctx: RuleContext) -> Iterator[Finding]:
     offers = ctx.string_tuple("offers")
     count = 0
     selling = False  # refusals count once the operator has offered something
+    # in an incoming contact the client came with a question of their own: only a refusal of the offer
+    # just made counts («нет» to «Вы бы предпочли другой район?» in a search is no refusal of a sale)
+    upsell = ctx.conv.direction is not Direction.OUTGOING
+    offered_last = False
     reached_at: int | None = None
     for m in ctx.conv.messages:
-        if m.role is _OPERATOR and m.text and not selling and has_match(ctx.doc(m.index), offers):
-            selling = True
-        if selling and m.role is _CLIENT and m.text and _is_refusal(ctx, ctx.ann, m.index):
+        if m.role is _OPERATOR and m.text:
+            offered_last = has_match(ctx.doc(m.index), offers)
+            selling = selling or offered_last
+        if selling and m.role is _CLIENT and m.text and (offered_last or not upsell) \
+                and _is_refusal(ctx, ctx.ann, m.index):
             count += 1
             if count >= limit and reached_at is None:
                 reached_at = m.index
