@@ -423,10 +423,14 @@ def letter_structure(ctx: RuleContext) -> Iterator[Finding]:
                 sent = doc.sentences[s]
                 if doc.text[sent.start:sent.end].rstrip().endswith("?"):
                     has_cta = True
-                for j in doc.words(sent):
+                for k, j in enumerate(doc.words(sent)):
                     t = doc.tokens[j]
-                    if t.kind is _WORD and "impr" in t.info.grammemes and "plur" in t.info.grammemes \
-                            and t.norm not in not_cta:
+                    # «Переходите в каталог», «Звоните!»: an imperfective imperative reads as the present
+                    # tense too, so it counts where an imperative stands — first in its sentence (the
+                    # second person: «Вернём деньги завтра» is a promise, not a call to act)
+                    impr = "impr" in t.info.grammemes or (k == 0 and "impr" in t.info.all_grammemes
+                                                          and "excl" in t.info.all_grammemes)
+                    if t.kind is _WORD and impr and "plur" in t.info.grammemes and t.norm not in not_cta:
                         has_cta = True
         if not has_cta:
             yield ctx.contact_finding(message=str(ctx.param("message_cta", ctx.spec.message)),
