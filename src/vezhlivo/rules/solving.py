@@ -61,6 +61,14 @@ def _client_before(ann: Annotated, turn: int) -> Message | None:
     return None
 
 
+def _client_set_time(ctx: RuleContext, client: Message) -> bool:
+    """The client named a time in answer to the operator's question: «Вам удобно сейчас говорить?» —
+    «Нет, давайте завтра после шести.» (not a time in the client's own story: «Обещали вчера»)."""
+    asked = next((m for m in reversed(ctx.conv.messages[:client.index])
+                  if m.role is _OPERATOR and m.text), None)
+    return asked is not None and "?" in asked.text and any(t.concrete for t in find_times(client.text))
+
+
 # ---------------------------------------------------------------------------------------------
 def _restated(p: Promise, promises: list[Promise]) -> bool:
     """«Перезвоню на этот номер» at the goodbye repeats a concrete promise made earlier in the contact."""
@@ -86,8 +94,8 @@ def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
         client = _client_before(ctx.ann, p.turn)
         if client is not None and _message_has(ctx.doc(client.index), ctx.string_tuple("client_asked")):
             continue  # the client asked to be called back: permission is given
-        if client is not None and p.concrete and any(t.concrete for t in find_times(client.text)):
-            continue  # «Завтра после шести.» — «Перезвоню Вам завтра в 18:30»: the client set the time
+        if client is not None and p.concrete and _client_set_time(ctx, client):
+            continue  # «Когда Вам удобно?» — «Завтра после шести.» — «Перезвоню Вам завтра в 18:30»
         sent = doc.sentence_of(verb_tok)
         near = _sentences_around(doc, sent)
         asked = any(sentence_has(doc, s, ask) for s in near) or any(
