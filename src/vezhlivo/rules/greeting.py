@@ -359,6 +359,13 @@ def _name_known_from_text(ctx: RuleContext, before: int | None = None) -> bool:
     return False
 
 
+def _asks(doc: Doc, sent: Sentence) -> bool:
+    """A question («Ваше имя?») or a request («Назовите имя.», «Представьтесь»), not a statement."""
+    if "?" in doc.text[sent.start:sent.end]:
+        return True
+    return any("impr" in doc.tokens[i].info.grammemes for i in doc.words(sent))
+
+
 @check("G5")
 def ask_the_name(ctx: RuleContext) -> Iterator[Finding]:
     """The client's name is unknown: the operator asks for it, tactfully."""
@@ -371,6 +378,8 @@ def ask_the_name(ctx: RuleContext) -> Iterator[Finding]:
             return
         for match in find_unless(doc, ctx.string_tuple("asks")):
             sent = doc.sentence_of(match.first)
+            if not _asks(doc, sent):
+                continue  # «Если название канала — это ваше имя, то…»: the name is talked about, not asked
             if _tactful(ctx, doc, sent):
                 return
             if blunt is None:
