@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..model import Channel, Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Token
-from ..nlp.morph import is_known, norm
+from ..nlp.morph import is_known, norm, word_info
 from ..nlp.patterns import has_match, sentence_has
 from ..nlp.slips import SlipWords, find_slips
 from .base import RuleContext, Skip, check
@@ -188,7 +188,7 @@ def spelling(ctx: RuleContext) -> Iterator[Finding]:
                 continue
             if t.text[0].isupper() and (not _sentence_first(doc, i) or _PROPER & t.info.grammemes):
                 continue  # a proper name
-            if _jargon(t.norm, stems) or not sp.is_misspelt(t.text):
+            if _jargon(t.norm, stems) or _reflexive_of_known(t.norm) or not sp.is_misspelt(t.text):
                 continue
             if "-" in t.text and all(norm(p) in accepted or _jargon(norm(p), stems) or not sp.is_misspelt(p)
                                      for p in t.text.split("-") if p):
@@ -198,6 +198,22 @@ def spelling(ctx: RuleContext) -> Iterator[Finding]:
             if sugg is None or norm(sugg) == t.norm:
                 continue
             yield ctx.finding(m.index, t.start, t.end, suggestion=sugg)
+
+
+_VERB_POS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND"})
+_VOWELS = frozenset("аеёиоуыэюя")
+
+
+def _reflexive_of_known(word: str) -> bool:
+    """«начислится», «начислилась»: the dictionaries lack some reflexive verbs whose plain form they know
+    («начислит», «начислила»); a wrong reflexive form (a typo in the stem) stays unknown without «-ся»."""
+    if len(word) < 7 or not word.endswith(("ся", "сь")):
+        return False
+    # «-ся» after a consonant, «-сь» after a vowel: «случилася» is no form of any verb
+    if (word[-3] in _VOWELS) != (word[-1] == "ь"):
+        return False
+    base = word_info(word[:-2])
+    return base.known and base.pos in _VERB_POS
 
 
 def _unknown_words(doc: Doc, min_len: int) -> list[int]:
