@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from ..model import Channel, Conversation, Event, Finding, Message, Role
 from ..nlp.annotate import Annotated
 from ..nlp.doc import Doc, Kind, Sentence
-from ..nlp.patterns import Match, find_any, sentence_has
+from ..nlp.patterns import Match, find_any, find_unless, sentence_has
 from ..nlp.promises import CALLBACK_VERBS, Promise, find_promises, message_time
 from ..nlp.times import find_times
 from .base import RuleContext, Skip, check
@@ -134,7 +134,32 @@ def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
         if nxt is not None and any(t.concrete for t in find_times(doc.text[nxt.start:nxt.end])):
             continue
         yield ctx.finding(p.turn, p.start, p.end)
+    yield from _vague_commitments(ctx, promises, unless)
     yield from _vague_answers(ctx, unless)
+
+
+def _vague_commitments(ctx: RuleContext, promises: list[Promise], unless: tuple[str, ...]) -> Iterator[Finding]:
+    """A step promised «в ближайшее время», «как можно скорее», «на днях» with a verb other than coming
+    back («Мы решим вопрос в ближайшее время», «Деньги вернутся на днях»)."""
+    vague = ctx.string_tuple("vague_commitments")
+    if not vague:
+        return
+    case = ctx.word_set("case_words")
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        for match in find_unless(doc, vague, unless):
+            if any(p.turn == m.index and p.start < match.end and match.start < p.end for p in promises):
+                continue  # the promise of coming back is judged above
+            sent = doc.sentence_of(match.first)
+            if any(t.concrete for t in find_times(doc.text[sent.start:sent.end])):
+                continue  # «в ближайшее время — сегодня до 18:00»
+            words = [doc.tokens[i] for i in doc.words(sent)]
+            # the client's case: said in the first person, to the client, or of the client's money,
+            # order, request (not «В ближайшее время в приложении появится новый раздел»)
+            if not any(("1per" in t.info.grammemes and "futr" in t.info.grammemes) or t.info.lemma in case
+                       or t.norm in case for t in words):
+                continue
+            yield ctx.finding(m.index, match.start, match.end)
 
 
 def _vague_answers(ctx: RuleContext, unless: tuple[str, ...]) -> Iterator[Finding]:
