@@ -119,7 +119,20 @@ def _name_keys(name: str) -> tuple[str, ...]:
 
 def mentions_company(text: str, keys: list[str]) -> bool:
     squashed = _squash(text)
-    return any(k in squashed for k in keys)
+    if any(k in squashed for k in keys):
+        return True
+    # a recogniser writes a Latin brand in Cyrillic («кид мир» for Kid Mir): compare letter by letter
+    latin = [k for k in keys if _LATIN.search(k)]
+    return bool(latin) and any(k in squashed.translate(_TO_LATIN) for k in latin)
+
+
+_LATIN = re.compile("[a-z]")
+_TO_LATIN = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i", "й": "y",
+    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ы": "y", "ь": "", "э": "e",
+    "ю": "yu", "я": "ya",
+})
 
 
 def operator_name(ctx: RuleContext) -> str | None:
