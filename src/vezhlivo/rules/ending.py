@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from ..model import Event, Finding, Message, Role
 from ..nlp.patterns import has_match
+from ..signals import abusive_client_turns
 from .base import RuleContext, Skip, check
 
 # Enum members read in loops, bound once: on Python 3.11 reading ``Role.CLIENT`` (a lookup through the
@@ -28,7 +29,8 @@ def client_hangs_up_first(ctx: RuleContext) -> Iterator[Finding]:
     if _last_event(ctx) is Event.TRANSFER:
         raise Skip("the call was transferred: the operator handed it over")
     abuse = ctx.string_tuple("abusive_client")
-    if abuse and any(has_match(ctx.doc(m.index), abuse) for m in ctx.client_messages()):
+    if (abuse and any(has_match(ctx.doc(m.index), abuse) for m in ctx.client_messages())) \
+            or abusive_client_turns(ctx.ann):  # what C5 sees too: insults, threats, «Да пошли вы!»
         raise Skip("the client was abusive: the operator may end such a call (C5)")
     if conv.ended_by is Role.OPERATOR:
         ops = ctx.operator_messages()
