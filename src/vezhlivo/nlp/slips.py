@@ -81,6 +81,14 @@ def _prev_word(doc: Doc, i: int) -> int | None:
     return None
 
 
+def _word_before(doc: Doc, i: int) -> int | None:
+    """The word just before ``i`` in the same clause, past a «не» («Заказ не отправиться»)."""
+    j = _prev_word(doc, i)
+    if j is not None and doc.tokens[j].norm == "не":
+        j = _prev_word(doc, j)
+    return j
+
+
 def _finite_written_as_infinitive(doc: Doc, i: int, fixed: str, words: SlipWords) -> bool:
     """«Заказ отправиться завтра»: an infinitive right after its would-be subject, with nothing in the
     clause that could govern an infinitive, while the same word less its «ь» is a finite verb."""
@@ -90,9 +98,7 @@ def _finite_written_as_infinitive(doc: Doc, i: int, fixed: str, words: SlipWords
     finite = word_info(fixed)
     if not finite.known or "VERB" not in finite.all_grammemes or "3per" not in finite.all_grammemes:
         return False
-    j = _prev_word(doc, i)
-    if j is not None and doc.tokens[j].norm == "не":
-        j = _prev_word(doc, j)
+    j = _word_before(doc, i)
     if j is None:
         return False
     subject = doc.tokens[j]
@@ -150,9 +156,7 @@ def _infinitive_of(t: Token) -> str | None:
 def _infinitive_written_as_finite(doc: Doc, i: int, words: SlipWords) -> bool:
     """«Заказ должен отправится», «может задержится», «будет отправлятся»: a finite verb right after a
     word that takes an infinitive."""
-    j = _prev_word(doc, i)
-    if j is not None and doc.tokens[j].norm == "не":
-        j = _prev_word(doc, j)
+    j = _word_before(doc, i)
     if j is None:
         return False
     gov = doc.tokens[j]
