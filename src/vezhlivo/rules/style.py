@@ -166,12 +166,11 @@ def spelling(ctx: RuleContext) -> Iterator[Finding]:
         ctx.finding(m.index, s.start, s.end, suggestion=s.suggestion)
         for m in ctx.operator_messages() for s in find_slips(ctx.doc(m.index), slip_words)]
     why = sp.available()
-    if why:
-        if not slips:
-            raise Skip(f"spell checking is unavailable: {why}")
-        yield from slips  # the slips need no dictionary
-        return
+    if why and not slips:
+        raise Skip(f"spell checking is unavailable: {why}")
     yield from slips
+    if why:
+        return  # the slips need no dictionary; the unknown words do
     min_len = int(ctx.param("min_letters", 4))
     stems = ctx.derived("stems", lambda: tuple(norm(w) for w in ctx.param("accept_stems", [])))
     max_short = int(ctx.param("max_distance", 1))
