@@ -374,9 +374,7 @@ def _name_known_from_text(ctx: RuleContext, before: int | None = None) -> bool:
 
 def _asks(doc: Doc, sent: Sentence) -> bool:
     """A question («Ваше имя?») or a request («Назовите имя.», «Представьтесь»), not a statement."""
-    if "?" in doc.text[sent.start:sent.end]:
-        return True
-    return any("impr" in doc.tokens[i].info.grammemes for i in doc.words(sent))
+    return is_question(doc, sent) or any("impr" in doc.tokens[i].info.grammemes for i in doc.words(sent))
 
 
 @check("G5")
