@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import collector
 from .errors import FieldError, RecordError
 from .ingest import CANONICAL_SUFFIXES
 
@@ -257,12 +258,13 @@ def check_rows(rows: list[dict[str, Any]], engine: Engine, mask_pii: bool) -> di
         groups.setdefault(row["group"], []).append(row)
     out: dict[str, list[dict[str, Any]]] = {"contacts": [], "findings": [], "sections": []}
     version = engine.rulebook.version
-    for members in groups.values():
-        convs = [parse_conversation(json.loads(r["text"]), Source(r["path"], int(r["record"]))) for r in members]
-        for rep in engine.check_many(convs):
-            assert not isinstance(rep, RecordError)
-            for name, new in report_rows(rep, mask_pii=mask_pii, rulebook_version=version).items():
-                out[name].extend(new)
+    with collector.batch():  # a Ray worker also runs Ray's own code: thresholds only for the checks
+        for members in groups.values():
+            convs = [parse_conversation(json.loads(r["text"]), Source(r["path"], int(r["record"]))) for r in members]
+            for rep in engine.check_many(convs):
+                assert not isinstance(rep, RecordError)
+                for name, new in report_rows(rep, mask_pii=mask_pii, rulebook_version=version).items():
+                    out[name].extend(new)
     return out
 
 

@@ -126,8 +126,11 @@ def check(
     if jobs is not None and jobs < 1:
         _fail("--jobs must be at least 1")
     rb = _load(rulebook, select, ignore)
+    from .collector import tune_process
     from .engine import Engine
     from .errors import RecordError
+
+    tune_process()  # this process only checks: see collector.py
     from .ingest import read_paths
     from .report.model import RunReport
 

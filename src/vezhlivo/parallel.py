@@ -130,8 +130,10 @@ _ENGINE: Engine | None = None
 
 def _init_worker(rulebook: Rulebook | None) -> None:
     global _ENGINE
+    from .collector import tune_process
     from .engine import Engine
 
+    tune_process()  # a worker only checks: see collector.py
     if rulebook is not None or _ENGINE is None:
         _ENGINE = Engine(rulebook)
 
