@@ -229,3 +229,66 @@ def test_terminal_progress_is_off_when_piped_and_a_callback_when_asked() -> None
         assert bar is not None
         bar(1, 2)
         bar(2, 2)
+
+
+def _jsonl_inputs(tmp_path: Path) -> list[Path]:
+    """JSONL files with what line-by-line reading must keep: a BOM, blank and broken lines, a record
+    without messages, a cp1251 line, a line that is no text, no newline at the end; and a folder."""
+    lines = [line for f in sorted(EXAMPLES.glob("*.jsonl"))
+             for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    first = tmp_path / "a.jsonl"
+    empty = json.dumps({"id": "empty", "channel": "chat", "messages": []})
+    first.write_bytes(b"\xef\xbb\xbf" + "\n".join([*lines[:5], "", "{broken", empty, *lines[5:]]).encode())
+    folder = tmp_path / "day"
+    folder.mkdir()
+    (folder / "b.jsonl").write_bytes(("\n".join(lines[:3]) + "\n").encode("cp1251", errors="replace")
+                                     + b"\xff\xfe\x00 not text\n" + "\n".join(lines[3:9]).encode())
+    (folder / "c.ndjson").write_text("\n".join(lines * 2) + "\n", encoding="utf-8")
+    return [first, folder]
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 700, 5_000, 1 << 20])
+def test_line_pieces_read_what_read_paths_reads(tmp_path: Path, piece_bytes: int) -> None:
+    from vezhlivo.ingest import line_pieces
+
+    paths = _jsonl_inputs(tmp_path)
+    pieces = line_pieces(paths, piece_bytes=piece_bytes)
+    assert pieces is not None
+    if piece_bytes == 1:
+        assert len(pieces) > 60  # a piece a line
+    read = [item for p in pieces for item in p.read()]
+    assert read == list(read_paths(paths))
+    assert {i.field for i in read if isinstance(i, RecordError)} >= {None, "messages"}
+
+
+def test_line_pieces_leave_other_inputs_to_read_paths(tmp_path: Path) -> None:
+    from vezhlivo.ingest import ReadOptions, line_pieces
+
+    lines = (EXAMPLES / "chats.jsonl").read_text(encoding="utf-8")
+    array = tmp_path / "array.json"
+    array.write_text("[" + ",\n".join(line for line in lines.splitlines() if line.strip()) + "]", encoding="utf-8")
+    wide = tmp_path / "wide.jsonl"
+    wide.write_text(lines, encoding="utf-16")
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(lines, encoding="utf-8")
+    assert line_pieces([plain]) is not None
+    for other in ([array], [wide], [plain, tmp_path / "missing.jsonl"], [plain, EXAMPLES / "rulebook.yaml"]):
+        assert line_pieces(other) is None, other
+    assert line_pieces([plain], ReadOptions(format="telegram")) is None
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_stream_with_jsonl_read_in_parallel_pieces_equals_check_many(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    import vezhlivo.stream as stream
+
+    paths = [linked_corpus(tmp_path / "linked.jsonl"), *_jsonl_inputs(tmp_path)]
+    reference = as_dicts(engine.check_many(read_paths(paths)))
+    monkeypatch.setattr(stream, "PIECE_BYTES", 3_000)
+    monkeypatch.setattr(stream, "PARALLEL_READ_BYTES", 0)
+    built: list[int] = []
+    real = stream.build_index_parallel
+    monkeypatch.setattr(stream, "build_index_parallel",
+                        lambda pieces, *a: built.append(len(pieces)) or real(pieces, *a))
+    assert as_dicts(stream_check(engine, paths, jobs=jobs)) == reference
+    assert (built[0] > 10) if jobs == 2 else not built  # one process reads it all itself

@@ -169,7 +169,7 @@ def _run_converted(engine: Engine, task: Task, convert: Convert[T]) -> tuple[int
     return len(reports), convert(reports)
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def worker_context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
 
@@ -242,13 +242,13 @@ def _results(engine: Engine, tasks: Iterator[Task], jobs: int, worth_it: bool,
         for task in tasks:
             yield work(engine, task)
         return
-    if _context().get_start_method() == "fork":
+    if worker_context().get_start_method() == "fork":
         _prepare_fork(engine)
         initargs: tuple[Rulebook | None] = (None,)
     else:
         initargs = (engine.rulebook,)
     window = jobs * 4
-    with ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker, initargs=initargs) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=worker_context(), initializer=_init_worker, initargs=initargs) as pool:
         for f in [pool.submit(_ready) for _ in range(jobs)]:  # start every worker before any thread
             f.result()
         pending: deque[Future[T]] = deque()

@@ -304,17 +304,88 @@ def read_path(path: Path, options: ReadOptions | None = None) -> Iterator[Conver
             yield from read_canonical(path)  # broken JSON: the canonical reader says where
             return
         for item in _read_one(path, kind, options):
-            if isinstance(item, Conversation) and not item.turns:
-                rec = item.source.record if item.source else None
-                yield RecordError(str(path), rec, "messages", f"conversation {item.id!r} has no messages to check")
-            else:
-                yield item
+            yield _with_turns(path, item)
     except VezhlivoError as exc:
         yield RecordError(str(path), None, None, str(exc).removeprefix(f"{path}: "))
     except OSError as exc:
         yield RecordError(str(path), None, None, f"cannot read: {exc.strerror or exc}")
     except UnicodeDecodeError:
         yield RecordError(str(path), None, None, "not a text file in UTF-8, UTF-16 or cp1251")
+
+
+def _with_turns(path: Path, item: Conversation | RecordError) -> Conversation | RecordError:
+    """A conversation with nothing to check is an error of its record."""
+    if isinstance(item, Conversation) and not item.turns:
+        rec = item.source.record if item.source else None
+        return RecordError(str(path), rec, "messages", f"conversation {item.id!r} has no messages to check")
+    return item
+
+
+@dataclass(frozen=True, slots=True)
+class LinePiece:
+    """Whole lines of a canonical JSONL file: bytes [start, stop), the first of them line ``first_line``."""
+
+    path: Path
+    start: int
+    stop: int
+    first_line: int
+
+    def read(self) -> Iterator[Conversation | RecordError]:
+        """What ``read_paths`` yields for these lines."""
+        from .canonical import read_canonical_lines
+
+        for item in read_canonical_lines(self.path, self.start, self.stop, self.first_line):
+            yield _with_turns(self.path, item)
+
+
+def line_pieces(paths: Iterable[Path], options: ReadOptions | None = None,
+                piece_bytes: int = 4 << 20) -> list[LinePiece] | None:
+    """``paths`` as pieces of about ``piece_bytes`` of whole lines, in input order, when every file
+    ``read_paths`` would read is canonical JSON Lines in UTF-8 (one record a line, no folder of
+    calls, no e-mail): the pieces then yield together exactly what ``read_paths`` yields, and
+    several processes can read them. None when some input needs another reader."""
+    from .canonical import is_wide_text
+
+    options = options or ReadOptions()
+    if options.format not in (None, "canonical") or options.transcript is not None:
+        return None
+    paths = list(paths)
+    if any(p.is_dir() and _calls_in(p, options)[1] for p in paths):
+        return None
+    pieces: list[LinePiece] = []
+    for p, _named in _expand(paths):
+        if not p.is_file() or p.suffix.lower() not in CANONICAL_SUFFIXES:
+            return None
+        try:
+            if (options.format or detect_format(p)) != "canonical":
+                return None
+            with p.open("rb") as fh:
+                if is_wide_text(fh.read(4)) or _first_line(p).startswith("["):
+                    return None  # UTF-16 or one JSON array: read whole
+                pieces.extend(_cut(p, fh, piece_bytes))
+        except (VezhlivoError, OSError, UnicodeDecodeError):
+            return None  # read_paths reports it
+    return pieces
+
+
+def _cut(path: Path, fh: Any, piece_bytes: int) -> Iterator[LinePiece]:
+    """Pieces of whole lines, counting the lines on the way (their numbers are record numbers)."""
+    fh.seek(0)
+    start, line, lines_in_piece, offset = 0, 1, 0, 0
+    while block := fh.read(1 << 22):
+        i = 0
+        while True:
+            # the first newline at or past ``piece_bytes`` from the piece's start ends it
+            j = block.find(b"\n", max(i, start + piece_bytes - 1 - offset))
+            if j < 0:
+                lines_in_piece += block.count(b"\n", i)
+                break
+            lines_in_piece += block.count(b"\n", i, j + 1)
+            yield LinePiece(path, start, offset + j + 1, line)
+            start, line, lines_in_piece, i = offset + j + 1, line + lines_in_piece, 0, j + 1
+        offset += len(block)
+    if offset > start:
+        yield LinePiece(path, start, offset, line)
 
 
 def _expand(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import io
 import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -242,25 +243,47 @@ def _iter_lines(path: Path) -> Iterator[tuple[int, str] | RecordError]:
     with path.open("rb") as fh:
         head = fh.read(4)
         fh.seek(0)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) == 4 and 0 in head):
+        if is_wide_text(head):
             text, _ = decode_bytes(fh.read())
             yield from enumerate(text.splitlines(), start=1)
             return
         for number, raw in enumerate(fh, start=1):
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                yield number, raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                line = raw.decode("cp1251", errors="replace")
-                letters = [ch for ch in line if ch.isalpha()]
-                # an old Windows export is Cyrillic cp1251; anything else is a wrong encoding
-                if not letters or sum("\u0400" <= ch <= "\u04ff" for ch in letters) / len(letters) < 0.6:
-                    yield RecordError(str(path), number, None,
-                                      f"text is not UTF-8 (byte 0x{raw[exc.start]:02x} at column "
-                                      f"{exc.start + 1}); save the file as UTF-8")
-                    continue
-                yield number, line
+            yield _decode_line(path, number, raw)
+
+
+def is_wide_text(head: bytes) -> bool:
+    """UTF-16 (a byte-order mark, or NULs among the first 4 bytes): read whole, not line by line."""
+    return head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) == 4 and 0 in head)
+
+
+def _decode_line(path: Path, number: int, raw: bytes) -> tuple[int, str] | RecordError:
+    if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return number, raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.decode("cp1251", errors="replace")
+        letters = [ch for ch in line if ch.isalpha()]
+        # an old Windows export is Cyrillic cp1251; anything else is a wrong encoding
+        if not letters or sum("\u0400" <= ch <= "\u04ff" for ch in letters) / len(letters) < 0.6:
+            return RecordError(str(path), number, None,
+                               f"text is not UTF-8 (byte 0x{raw[exc.start]:02x} at column "
+                               f"{exc.start + 1}); save the file as UTF-8")
+        return number, line
+
+
+def read_canonical_lines(path: Path, start: int, stop: int, first_number: int) -> Iterator[Conversation | RecordError]:
+    """What ``read_canonical`` yields for the whole lines in bytes [start, stop) of a JSONL file,
+    the first of them line ``first_number``: one piece of a large file read by several processes."""
+    with path.open("rb") as fh:
+        fh.seek(start)
+        data = fh.read(stop - start)
+    for number, raw in enumerate(io.BytesIO(data), start=first_number):
+        item = _decode_line(path, number, raw)
+        if isinstance(item, RecordError):
+            yield item
+        elif item[1].strip():
+            yield _parse_record(path, number, item[1])
 
 
 def read_canonical(path: Path) -> Iterator[Conversation | RecordError]:
