@@ -18,6 +18,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+try:  # an older tree, for before/after runs, has no such module
+    from vezhlivo.collector import tune_process as tune_batch_collector
+except ImportError:
+    def tune_batch_collector() -> None:
+        pass
+
 from vezhlivo.engine import Engine
 from vezhlivo.ingest.canonical import parse_conversation
 from vezhlivo.nlp.annotate import annotate
@@ -53,7 +59,11 @@ def main() -> None:
     ap.add_argument("--html", type=Path, default=None)
     ap.add_argument("--warm", type=int, default=0,
                     help="check this many other contacts first: the steady state of a long run (warm word caches)")
+    ap.add_argument("--gc", choices=("batch", "default"), default="batch",
+                    help="the cycle collector as `vezhlivo check` sets it (batch), or Python's default")
     args = ap.parse_args()
+    if args.gc == "batch":
+        tune_batch_collector()
     lines = []
     with args.corpus.open(encoding="utf-8") as fh:
         for line in fh:

@@ -35,6 +35,12 @@ from typing import Any
 
 from razdel import tokenize
 
+try:  # an older tree, for before/after runs, has no such module
+    from vezhlivo.collector import tune_process as tune_batch_collector
+except ImportError:
+    def tune_batch_collector() -> None:
+        pass
+
 from vezhlivo.engine import ContactReport, Engine
 from vezhlivo.ingest import read_paths
 from vezhlivo.ingest.canonical import parse_conversation
@@ -153,7 +159,11 @@ def main() -> None:
     ap.add_argument("--floor-limit", type=int, default=None, help="contacts for the floor (default: all)")
     ap.add_argument("--jobs", default="1,2", help="comma-separated -j values for the scaling runs")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--gc", choices=("batch", "default"), default="batch",
+                    help="the cycle collector as `vezhlivo check` sets it (batch), or Python's default")
     args = ap.parse_args()
+    if args.gc == "batch":
+        tune_batch_collector()
 
     res: dict[str, Any] = {"machine": machine(), "load_avg_at_start": os.getloadavg()}
     res["floor_corpus"] = floor(args.corpus, args.floor_limit)
