@@ -1,6 +1,6 @@
 """Memory against input size: the in-memory run grows, the streaming run stays flat.
 
-    .venv/bin/python bench/memory.py /tmp/vezhlivo-bench.jsonl [--sizes 500,2000] [--index-only BIG.jsonl]
+    .venv/bin/python bench/memory.py /tmp/vezhlivo-bench.jsonl [--sizes 500,2000] [--modes check_many,stream] [--index-only BIG.jsonl]
 
 Each measurement runs in a fresh process and reports its peak RSS (and its workers'):
 - ``check_many``: ``Engine.check_many`` over the first N contacts, reports kept (as ``vezhlivo
@@ -73,11 +73,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--sizes", default="500,2000")
+    ap.add_argument("--modes", default="check_many,stream", help="which runs at each size")
     ap.add_argument("--index-only", type=Path, action="append", default=[], help="also index this whole file")
     args = ap.parse_args()
     t0 = time.perf_counter()
     for n in [int(x) for x in args.sizes.split(",")]:
-        for mode in ("check_many", "stream"):
+        for mode in args.modes.split(","):
             print(json.dumps(run(mode, args.corpus, n)), flush=True)
     for big in args.index_only:
         r = run("index", big, 0)
