@@ -1,6 +1,7 @@
 """Memory against input size: the in-memory run grows, the streaming run stays flat.
 
-    .venv/bin/python bench/memory.py /tmp/vezhlivo-bench.jsonl [--sizes 500,2000] [--modes check_many,stream] [--index-only BIG.jsonl]
+    .venv/bin/python bench/memory.py /tmp/vezhlivo-bench.jsonl [--sizes 500,2000] [--modes check_many,stream]
+        [--index-only BIG.jsonl]
 
 Each measurement runs in a fresh process and reports its peak RSS (and its workers'):
 - ``check_many``: ``Engine.check_many`` over the first N contacts, reports kept (as ``vezhlivo

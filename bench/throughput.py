@@ -90,7 +90,7 @@ def floor(path: Path, limit: int | None, tokenize: Any = tokenize) -> dict[str, 
 
 
 def sample_file(path: Path, n: int) -> Path:
-    out = Path(f"/tmp/vezhlivo-sample-{n}.jsonl")
+    out = Path(f"/tmp/vezhlivo-sample-{n}-{os.getpid()}.jsonl")  # runs side by side do not share it
     with path.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
         for i, line in enumerate(src):
             if i >= n:
@@ -100,7 +100,7 @@ def sample_file(path: Path, n: int) -> Path:
 
 
 def slice_file(path: Path, start: int, n: int) -> Path:
-    out = Path(f"/tmp/vezhlivo-slice-{start}-{n}.jsonl")
+    out = Path(f"/tmp/vezhlivo-slice-{start}-{n}-{os.getpid()}.jsonl")
     with path.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
         for i, line in enumerate(src):
             if i >= start + n:
