@@ -292,3 +292,25 @@ def test_stream_with_jsonl_read_in_parallel_pieces_equals_check_many(
                         lambda pieces, *a: built.append(len(pieces)) or real(pieces, *a))
     assert as_dicts(stream_check(engine, paths, jobs=jobs)) == reference
     assert (built[0] > 10) if jobs == 2 else not built  # one process reads it all itself
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_reading_hears_how_many_records_pass_1_has_read(engine: Engine, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch, parallel: bool) -> None:
+    import vezhlivo.stream as stream
+
+    path = linked_corpus(tmp_path / "linked.jsonl", n=250)
+    records = sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    if parallel:
+        monkeypatch.setattr(stream, "PIECE_BYTES", 20_000)
+        monkeypatch.setattr(stream, "PARALLEL_READ_BYTES", 0)
+    heard: list[int] = []
+    checked: list[int] = []
+    items = stream_converted(engine, [path], json_reports, jobs=2, reading=heard.append,
+                             progress=lambda done, total: checked.append(done))
+    first = next(items)
+    assert heard and heard[-1] == records  # all of pass 1 is heard before anything comes out
+    assert heard == sorted(heard) and len(heard) >= 3
+    rest = [first, *items]
+    assert sum(len(i) for i in rest if not isinstance(i, RecordError)) == records - 1  # one broken line
+    assert checked[-1] == records - 1

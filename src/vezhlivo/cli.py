@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 
@@ -89,6 +91,21 @@ def _progress(items: Iterable[T], label: str) -> Iterator[T]:
         for item in items:
             bar.advance(task)
             yield item
+
+
+@contextmanager
+def _reading_progress(label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress line on a terminal (stderr) fed with counts (``stream``'s ``reading``); None when piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}: {task.completed}"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda n: bar.update(task, completed=n)
 
 
 @app.command()
@@ -180,8 +197,19 @@ def _check_to_parquet(engine: Any, paths: list[Path], opts: Any, output: Path, m
         raise
     # the workers turn reports into Arrow tables; this process only appends them
     to_tables = partial(report_tables, mask_pii=mask_pii, rulebook_version=engine.rulebook.version)
+    bar_now: list[Callable[[int, int], None] | None] = [None]  # the checking bar, once reading is over
+
+    def checked(done: int, total: int) -> None:
+        if bar_now[0] is not None:
+            bar_now[0](done, total)
+
+    with _reading_progress("прочитано") as reading:  # pass 1: every record read before the first is checked
+        items = stream_converted(engine, paths, to_tables, options=opts, jobs=jobs, progress=checked,
+                                 reading=reading)
+        first = list(islice(items, 1))
     with sink, terminal_progress("проверено") as bar:
-        for item in stream_converted(engine, paths, to_tables, options=opts, jobs=jobs, progress=bar):
+        bar_now[0] = bar
+        for item in chain(first, items):
             if isinstance(item, RecordError):
                 typer.echo(f"vezhlivo: {item}", err=True)
                 sink.add(item)

@@ -26,7 +26,7 @@ import pickle
 import struct
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .ingest import LinePiece, ReadOptions
 
 T = TypeVar("T")
+Reading = Callable[[int], None]  # records read so far (conversations and read errors), during pass 1
 _LEN = struct.Struct("<I")
 _SPILL_BUFFER = 1 << 20  # bytes written at a time to the spill file
 PIECE_BYTES = 4 << 20  # a piece of a JSONL file read by one process in pass 1 (≈ 2 000 chats)
@@ -139,30 +140,42 @@ def _spill(items: Iterable[Conversation | RecordError], path: str) -> Iterator[S
             offset += _LEN.size + len(blob)
 
 
-def build_index(items: Iterable[Conversation | RecordError], spill_dir: str) -> Index:
+def build_index(items: Iterable[Conversation | RecordError], spill_dir: str, reading: Reading | None = None) -> Index:
     """Pass 1: spill every conversation; keep its offset, its linked group and the read errors."""
     index = Index([os.path.join(spill_dir, "spill.bin")])
-    index.add(0, _spill(items, index.spills[0]))
+    index.add(0, _spill(items if reading is None else _counted(items, reading), index.spills[0]))
     return index
+
+
+def _counted(items: Iterable[T], reading: Reading, every: int = 100) -> Iterator[T]:
+    n = 0
+    for n, item in enumerate(items, 1):
+        if n % every == 0:
+            reading(n)
+        yield item
+    reading(n)
 
 
 def _spill_piece(piece: LinePiece, path: str) -> list[Spilled]:
     return list(_spill(piece.read(), path))
 
 
-def build_index_parallel(pieces: Sequence[LinePiece], spill_dir: str, jobs: int) -> Index:
+def build_index_parallel(pieces: Sequence[LinePiece], spill_dir: str, jobs: int,
+                         reading: Reading | None = None) -> Index:
     """Pass 1 of pieces of JSONL files (``ingest.line_pieces``) on ``jobs`` processes, each piece
     to a spill file of its own: the same index as ``build_index`` of ``read_paths``, sooner."""
     index = Index([os.path.join(spill_dir, f"spill-{i:06d}.bin") for i in range(len(pieces))])
     with ProcessPoolExecutor(jobs, mp_context=worker_context()) as pool:
         for file, entries in enumerate(pool.map(_spill_piece, pieces, index.spills)):
             index.add(file, entries)
+            if reading is not None:
+                reading(len(index) + len(index.errors))
     return index
 
 
 @contextmanager
 def _spilled(paths: Sequence[Path], options: ReadOptions | None, spill_dir: str | None,
-             jobs: int | None = 1) -> Iterator[Index]:
+             jobs: int | None = 1, reading: Reading | None = None) -> Iterator[Index]:
     """Pass 1 over ``paths`` into temporary spill files, removed (and closed here) when done; on
     several processes when the input is large canonical JSONL."""
     from .ingest import line_pieces, read_paths
@@ -171,9 +184,9 @@ def _spilled(paths: Sequence[Path], options: ReadOptions | None, spill_dir: str 
     with tempfile.TemporaryDirectory(prefix="vezhlivo-", dir=spill_dir) as tmp:
         pieces = line_pieces(paths, options, PIECE_BYTES) if jobs > 1 else None
         if pieces is not None and sum(p.stop - p.start for p in pieces) >= PARALLEL_READ_BYTES:
-            index = build_index_parallel(pieces, tmp, jobs)
+            index = build_index_parallel(pieces, tmp, jobs, reading)
         else:
-            index = build_index(read_paths(paths, options), tmp)
+            index = build_index(read_paths(paths, options), tmp, reading)
         try:
             yield index
         finally:
@@ -192,10 +205,12 @@ def stream_check(
     ordered: bool = True,
     progress: Progress | None = None,
     spill_dir: str | None = None,
+    reading: Reading | None = None,
 ) -> Iterator[ContactReport | RecordError]:
     """``engine.check_many(read_paths(paths, options))`` in flat memory, on ``jobs`` processes
-    (None: every core): read errors first, then the reports (in input order when ``ordered``)."""
-    with _spilled(paths, options, spill_dir, jobs) as index:
+    (None: every core): read errors first, then the reports (in input order when ``ordered``).
+    ``reading(n)`` hears, during pass 1, how many records have been read so far."""
+    with _spilled(paths, options, spill_dir, jobs, reading) as index:
         yield from index.errors
         yield from run_planned(engine, index, index.linker.groups(), jobs=jobs, ordered=ordered, progress=progress)
 
@@ -209,9 +224,10 @@ def stream_converted(
     jobs: int | None = 1,
     progress: Progress | None = None,
     spill_dir: str | None = None,
+    reading: Reading | None = None,
 ) -> Iterator[RecordError | T]:
     """``stream_check(..., ordered=False)`` for outputs that need rows rather than reports: the read
     errors, then ``convert(reports)`` of each task, computed in the worker that checked them."""
-    with _spilled(paths, options, spill_dir, jobs) as index:
+    with _spilled(paths, options, spill_dir, jobs, reading) as index:
         yield from index.errors
         yield from run_converted(engine, index, index.linker.groups(), convert, jobs=jobs, progress=progress)
