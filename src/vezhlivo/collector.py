@@ -13,8 +13,8 @@ hundred contacts; cycles, should some input make them, are still found there) an
 about never during a run, so each long-lived container is walked a couple of times, not once
 every few hundred contacts. Processes that only check (the workers of ``check -j N``, the
 ``check`` command itself) set them for good with ``tune_process()``; code sharing its process
-(Ray tasks) uses ``batch()``, which nests, is shared by threads, and puts the thresholds back
-when the last batch leaves.
+(Ray tasks; the service's file ingest and re-analysis of stored contacts) uses ``batch()``, which
+nests, is shared by threads, and puts the thresholds back when the last batch leaves.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, delete, false, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from .. import collector
 from ..engine import ContactReport, Engine, client_keys
 from ..evaluate import agreement
 from ..ingest.canonical import parse_conversation
@@ -185,7 +186,8 @@ class Store:
         return contact
 
     def ingest(self, convs: Iterable[Conversation], engine: Engine) -> list[ContactReport]:
-        return [self.analyse_and_save(c, engine) for c in convs]
+        with collector.batch():  # a file of contacts: see collector.py
+            return [self.analyse_and_save(c, engine) for c in convs]
 
     def _query(self, scope: Scope, f: Filters) -> Select[Any]:
         q: Select[Any] = scope.apply(select(Contact))
@@ -259,15 +261,16 @@ class Store:
         with self.session() as s:
             self._remember_rulebook(s, engine.rulebook)
             ids = s.scalars(scope.apply(select(Contact.external_id))).all()
-        for cid in ids:
-            with self.session() as s:
-                row = s.scalar(select(Contact).where(Contact.external_id == cid))
-                assert row is not None
-                conv = parse_conversation(row.payload)
-                others = self._conversations(s, client_keys(conv), conv.id)
-            report = self._check_with(conv, others, engine)
-            with self.session() as s:
-                self._save(s, report, engine.rulebook)
+        with collector.batch():  # every stored contact: see collector.py
+            for cid in ids:
+                with self.session() as s:
+                    row = s.scalar(select(Contact).where(Contact.external_id == cid))
+                    assert row is not None
+                    conv = parse_conversation(row.payload)
+                    others = self._conversations(s, client_keys(conv), conv.id)
+                report = self._check_with(conv, others, engine)
+                with self.session() as s:
+                    self._save(s, report, engine.rulebook)
         return len(ids)
 
     def _remember_rulebook(self, s: Session, rb: Rulebook) -> None:
