@@ -118,6 +118,34 @@ def test_manual_scores_and_calibration(store: Store) -> None:
     assert (f1["both"], f1["auto_only"]) == (1, 1)  # b1 «Не знаю.» is F1 to the machine, not to this person
 
 
+def test_checking_a_stored_contact_again_keeps_what_people_added_to_it(store: Store) -> None:
+    """A supervisor's score by hand and an operator's open dispute outlive a re-analysis, a later
+    contact of the same client (which re-checks the earlier ones) and a new rulebook; the finding
+    disputed keeps its id. A finding the new rulebook no longer makes goes, with its dispute."""
+    rb = ENGINE.rulebook
+    sup, op_a = Scope("supervisor", "sveta", team="t1"), Scope("operator", "anna", operator_id="op-a")
+    store.add_manual_score(sup, "a1", ["F1"], rb)
+    f1 = next(f for f in store.contact(op_a, "a1").findings if f.rule == "F1")
+    dispute = store.open_dispute(op_a, f1.id, "Клиент сам просил не уточнять")
+
+    def still_there() -> None:
+        again = store.contact(op_a, "a1")
+        assert [f.id for f in again.findings if f.rule == "F1"] == [f1.id]
+        assert [d.id for f in again.findings for d in f.disputes] == [dispute.id]
+        assert store.calibration(sup)["scored_by_hand"] == 1
+
+    store.reanalyse(ENGINE)
+    still_there()
+    store.analyse_and_save(chat("a1-later", "op-a", "t1", "Наталья, заказ у курьера.", "2026-11-23"), ENGINE)
+    still_there()
+    without_f1 = Engine(load_rulebook(overrides=EXAMPLE_RULEBOOK).select(None, ["F1"]))
+    store.reanalyse(without_f1)
+    again = store.contact(op_a, "a1")
+    assert not [f for f in again.findings if f.rule == "F1"] and not [d for f in again.findings for d in f.disputes]
+    assert store.calibration(sup)["scored_by_hand"] == 1
+    assert again.findings  # the other findings were found again
+
+
 def test_history_links_stored_contacts_of_one_client(store: Store) -> None:
     """A later contact of the same client (by phone) is found as history of the earlier one."""
     from vezhlivo.engine import client_keys

@@ -28,7 +28,7 @@ from ..report.model import contact_dict
 from ..rulebook import Rulebook, load_rulebook
 from ..store.repo import AccessDenied, Filters, NotFound, Store
 from ..store.repo import Scope as AccessScope
-from ..store.schema import Contact, User
+from ..store.schema import Contact, FindingRow, User
 
 API_VERSION = "v1"
 MAX_BODY = 2 * 1024 * 1024  # bytes; a whole conversation is far smaller
@@ -194,7 +194,12 @@ def contact_full(c: Contact, scope: AccessScope) -> dict[str, Any]:
                           "disputes": [{"id": d.id, "status": d.status, "author": d.author, "comment": d.comment,
                                         "decided_by": d.decided_by, "decision_comment": d.decision_comment}
                                        for d in f.disputes]}
-                         for f in c.findings]}
+                         for f in sorted(c.findings, key=_text_order)]}
+
+
+def _text_order(f: FindingRow) -> tuple[int, int, str, int]:
+    """Findings as the report lists them (a finding kept through a re-analysis keeps its older id)."""
+    return (f.turn if f.turn is not None else -1, f.start or 0, f.rule, f.id)
 
 
 def hints(engine: Engine, draft: str, conversation: dict[str, Any]) -> list[dict[str, Any]]:

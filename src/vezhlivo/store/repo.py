@@ -155,33 +155,41 @@ class Store:
         return engine.check(conv, before, after)
 
     def _save(self, s: Session, report: ContactReport, rulebook: Rulebook) -> Contact:
+        """Store a report; a contact stored before is updated in place, so what people added to it
+        stays: a supervisor's scores by hand, and each finding found again keeps its row — its
+        disputes and an upheld dispute's verdict (found again: the same rule, turn and start).
+        A finding not found again goes, with its disputes: it no longer stands."""
         conv = report.conv
-        old = s.scalar(select(Contact).where(Contact.external_id == conv.id))
-        overturned: set[tuple[str, int | None, int | None]] = set()
-        if old is not None:
-            overturned = {(f.rule, f.turn, f.start) for f in old.findings if f.overturned}
-            s.delete(old)
-            s.flush()
+        contact = s.scalar(select(Contact).where(Contact.external_id == conv.id))
+        if contact is None:
+            contact = Contact(external_id=conv.id)
+            s.add(contact)
         t = conv.start_time
-        contact = Contact(
-            external_id=conv.id, channel=conv.channel.value, direction=conv.direction.value,
-            operator_id=conv.operator.id or conv.operator.name, operator_name=conv.operator.name,
-            team=conv.operator.team, started_at=t, day=t.date().isoformat() if t else None,
-            payload=conv.to_canonical(), score=report.score.total, auto_score=report.score.total,
-            sections=[asdict(x) for x in report.score.sections],
-            applicable=_applicable(report, rulebook),
-            card=asdict(report.card), rulebook_version=rulebook.version, analysed_at=_now(),
-        )
+        contact.channel, contact.direction = conv.channel.value, conv.direction.value
+        contact.operator_id = conv.operator.id or conv.operator.name
+        contact.operator_name, contact.team = conv.operator.name, conv.operator.team
+        contact.started_at, contact.day = t, t.date().isoformat() if t else None
+        contact.payload = conv.to_canonical()
+        contact.score = contact.auto_score = report.score.total
+        contact.sections = [asdict(x) for x in report.score.sections]
+        contact.applicable = _applicable(report, rulebook)
+        contact.card = asdict(report.card)
+        contact.rulebook_version, contact.analysed_at = rulebook.version, _now()
+        before: dict[tuple[str, int | None, int | None], list[FindingRow]] = defaultdict(list)
+        for row in contact.findings:
+            before[(row.rule, row.turn, row.start)].append(row)
+        rows = []
         for f in report.findings:
-            contact.findings.append(FindingRow(
-                rule=f.rule, name=f.name, severity=f.severity.value, turn=f.turn, start=f.start, end=f.end,
-                quote=f.quote, message=f.message, suggestion=f.suggestion, waived=f.waived,
-                overturned=(f.rule, f.turn, f.start) in overturned))
-        for key in client_keys(conv):
-            contact.keys.append(ClientKey(key=key))
-        s.add(contact)
+            same = before.get((f.rule, f.turn, f.start))
+            row = same.pop(0) if same else FindingRow(rule=f.rule, turn=f.turn, start=f.start, overturned=False)
+            row.name, row.severity, row.end, row.quote = f.name, f.severity.value, f.end, f.quote
+            row.message, row.suggestion, row.waived = f.message, f.suggestion, f.waived
+            rows.append(row)
+        contact.findings = rows  # the rest are deleted, with their disputes (delete-orphan)
+        had = {k.key: k for k in contact.keys}
+        contact.keys = [had.get(key) or ClientKey(key=key) for key in client_keys(conv)]
         s.flush()
-        if overturned:
+        if any(row.overturned for row in rows):
             self._rescore(contact, rulebook)
         return contact
 
