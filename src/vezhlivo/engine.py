@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 from functools import cached_property, partial
@@ -165,37 +165,36 @@ class Engine:
         for c in in_time:
             for key in keys_of[id(c)]:
                 by_client[key].append(c)
-        # where each contact stands in its client's list: found once, not by a scan per contact
-        place = {(key, id(c)): i for key, group in by_client.items() for i, c in enumerate(group)}
+        # a client's contacts under a set of keys, merged in time order once per set (when a rule first
+        # reads a history), with where each contact stands in them: not a merge or a scan per contact
+        merged: dict[tuple[str, ...], tuple[list[Annotated], dict[int, int]]] = {}
+
+        def client_contacts(keys: tuple[str, ...]) -> tuple[list[Annotated], dict[int, int]]:
+            found = merged.get(keys)
+            if found is None:
+                members = {id(g): g for key in keys for g in by_client[key]}
+                ordered = sorted(members.values(), key=lambda g: rank[id(g)])
+                found = merged[keys] = ([anns[id(g)] for g in ordered], {id(g): i for i, g in enumerate(ordered)})
+            return found
+
         for c in convs:
-            keys = keys_of[id(c)]
+            keys = tuple(keys_of[id(c)])
             if not keys:
                 hist: Sequence[Annotated] = ()
                 fut: Sequence[Annotated] = ()
-            elif len(keys) == 1:
-                group, pos = by_client[keys[0]], place[(keys[0], id(c))]
-                hist = Related(partial(_annotated, group, 0, pos, anns))
-                fut = Related(partial(_annotated, group, pos + 1, len(group), anns))
             else:
-                hist = Related(partial(_related, c, keys, by_client, place, rank, anns, True))
-                fut = Related(partial(_related, c, keys, by_client, place, rank, anns, False))
+                hist = Related(partial(_around, client_contacts, keys, id(c), True))
+                fut = Related(partial(_around, client_contacts, keys, id(c), False))
             yield self.check(c, hist, fut, ann=anns[id(c)])
 
 
-def _annotated(group: list[Conversation], start: int, stop: int, anns: Mapping[int, Annotated]) -> list[Annotated]:
-    return [anns[id(g)] for g in group[start:stop]]
-
-
-def _related(c: Conversation, keys: list[str], by_client: Mapping[str, list[Conversation]],
-             place: Mapping[tuple[str, int], int], rank: Mapping[int, int], anns: Mapping[int, Annotated],
-             earlier: bool) -> list[Annotated]:
-    """The client's earlier (or later) contacts under any of its keys, in time order (the run's order,
-    so that contacts of the same time come as they do under a single key)."""
-    found: set[int] = set()
-    for key in keys:
-        group, pos = by_client[key], place[(key, id(c))]
-        found.update(id(g) for g in (group[:pos] if earlier else group[pos + 1:]))
-    return [anns[k] for k in sorted(found, key=rank.__getitem__)]
+def _around(client_contacts: Callable[[tuple[str, ...]], tuple[list[Annotated], dict[int, int]]],
+            keys: tuple[str, ...], conv_id: int, earlier: bool) -> list[Annotated]:
+    """The client's contacts before (or after) this one: every contact that shares a key with it, in
+    time order (the run's order for contacts of the same time, whichever keys they share)."""
+    ordered, place = client_contacts(keys)
+    pos = place[conv_id]
+    return ordered[:pos] if earlier else ordered[pos + 1:]
 
 
 class Related(Sequence[Annotated]):
