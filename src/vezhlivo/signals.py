@@ -209,8 +209,6 @@ COMPLAINT_PATTERNS = (
     "жрать|сожрать|съесть|сжирать ...3 деньги|баланс|трафик|мегабайт|гигабайт|бонус|средства",
     "деньги|баланс|трафик|средства ...2 жрать|сожрать|съесть|сжирать",
     "заказ|посылка|товар|деньги|курьер|возврат|доставка|мастер ?@any так ?@any и ?@any не @past",
-    "заказ|посылка|товар|деньги|курьер|возврат|доставка|мастер ?@any не @past",
-    _SUBJECTS + " ?@any не ?@any @past",
     "не ?@any " + _NOT_DONE,
     "не ?@any =пришел|=пришла|=поступил|=поступила|=начислился|=начислилась|=приехал|=приехала ?@any заказ|посылка|"
     "товар|возврат|кэшбэк|кешбэк|бонус|балл|компенсация|чек|код|смс|письмо|мастер|курьер|специалист|техник|врач",
@@ -229,8 +227,6 @@ COMPLAINT_PATTERNS = (
     "=требую|=требуем",
     "я|мы ?@any требовать",
     "хотеть|хочу ?@any возврат",
-    "брак|бракованный|сломанный|разбитый|испорченный|поврежденный|просроченный|порванный|треснутый|мятый|"
-    "дефект|дефектный|некачественный",
     "порваться|развалиться|треснуть|облезть|потечь|лопнуть|отклеиться|расползтись|полинять",
     "прийти|привезти|доставить ?@any сломанный|разбитый|поврежденный|не тот",
     "не тот ?@any товар|размер|цвет|заказ|модель|сумма",
@@ -551,7 +547,33 @@ def _company_called_fraud(doc: Doc, m: Match) -> bool:
     return bool(t.info.lemmas & _COMPANY_WORDS) or _organisation(t, first)
 
 
+# what was not done: «заказ не пришёл», «курьер не приехал» — not «товар не повреждён»
+UNDONE_PATTERNS = (
+    "заказ|посылка|товар|деньги|курьер|возврат|доставка|мастер ?@any не @past",
+    _SUBJECTS + " ?@any не ?@any @past",
+)
+
+
+def _not_damaged(doc: Doc, m: Match) -> bool:
+    t = doc.tokens[m.last]
+    return not t.info.lemmas.isdisjoint(_DAMAGE_VERBS) or not t.info.lemmas.isdisjoint(_DAMAGED)
+
+
+# damaged goods or a defect: a complaint, unless the thing is brought for repair
+DAMAGE_PATTERNS = (
+    "брак|бракованный|сломанный|разбитый|испорченный|поврежденный|просроченный|порванный|треснутый|мятый|"
+    "дефект|дефектный|некачественный",
+)
+
+
+def _for_repair(doc: Doc, m: Match) -> bool:
+    """«Ремонт сломанного телефона», «принимаете в ремонт разбитые экраны?», «мастер починил сломанный кран»."""
+    return not doc.vocabulary()[0].isdisjoint(_REPAIR)
+
+
 _JUDGED: tuple[tuple[tuple[str, ...], Callable[[Doc, Match], bool]], ...] = (
+    (DAMAGE_PATTERNS, _for_repair),
+    (UNDONE_PATTERNS, _not_damaged),
     (OUTRIGHT_PATTERNS, _news_report),
     (AGAIN_PATTERNS, _own_doing),
     (REFUND_PATTERNS, _polite_procedure),
@@ -581,10 +603,52 @@ def is_complaint(doc: Doc, extra: Iterable[str] = ()) -> bool:
             if excused(doc, m) or sentence_has(doc, doc.sentence_of(m.first), COMPLAINT_UNLESS):
                 continue
             return True
+    if _damaged_goods(doc):
+        return True
     # an insult or obscenity is a complaint; fraudsters the client talks about («мне звонили мошенники»,
     # «как защититься от мошенников») are not the company: those count through «вы мошенники» above
     return any(doc.text[s:e].lower().replace("ё", "е") not in _third_party_abuse()
                for s, e, _ in abuse_spans(doc, use_detector=False))
+
+
+# Goods that came damaged: «пришла коляска с порванным капюшоном», «привезли, а колесо погнуто», «получила
+# заказ, упаковка вскрыта». The dictionary's lemma of a participle is its verb, so COMPLAINT_PATTERNS'
+# adjectives («порванный») miss these forms, and the verb itself would not do («я порвала упаковку» is the
+# client's own doing). Only with a word of receiving the goods in the message, and none of a repair: a
+# broken thing brought for repair («ремонт сломанного телефона») is the service's business, not its fault.
+_DAMAGE_VERBS = frozenset({
+    "порвать", "разорвать", "надорвать", "сломать", "разбить", "расколоть", "повредить", "погнуть", "помять",
+    "поцарапать", "испортить", "оторвать", "отломать", "продырявить", "испачкать", "запачкать", "вскрыть",
+    "деформировать", "раздавить",
+})
+_DAMAGED = frozenset({"погнутый", "помятый", "мятый", "рваный", "поцарапанный", "вскрытый", "надорванный",
+                      "разорванный", "оторванный", "расколотый"})
+_PARTICIPLE = frozenset({"PRTF", "PRTS"})
+_RECEIVED = frozenset({"прийти", "привезти", "доставить", "получить", "прислать", "приехать", "доставка", "посылка",
+                       "заказ", "упаковка", "коробка", "курьер", "распаковать", "вскрыть", "открыть"})
+_REPAIR = frozenset({"ремонт", "починить", "чинить", "отремонтировать", "ремонтировать", "мастерская"})
+# a case asked about, not one that happened: «Если товар повреждён, …», «Повреждён ли товар?»
+_HYPOTHETICAL = frozenset({"если", "вдруг", "ли", "бы"})
+
+
+def _damaged_goods(doc: Doc) -> bool:
+    tokens = doc.tokens
+    vocabulary = doc.vocabulary()[0]
+    if vocabulary.isdisjoint(_RECEIVED) or not vocabulary.isdisjoint(_REPAIR):
+        return False
+    for i in doc.words():
+        t = tokens[i]
+        lemmas = t.info.lemmas
+        if lemmas.isdisjoint(_DAMAGED) and (t.info.pos not in _PARTICIPLE or lemmas.isdisjoint(_DAMAGE_VERBS)):
+            continue
+        if i > 0 and tokens[i - 1].norm == "не":
+            continue  # «не повреждён»
+        sent = doc.sentence_of(i)
+        if any(tokens[j].norm in _HYPOTHETICAL or "случай" in tokens[j].info.lemmas for j in doc.words(sent)):
+            continue
+        if not sentence_has(doc, sent, COMPLAINT_UNLESS):
+            return True
+    return False
 
 
 def complaint_turns(ann: Annotated, extra: Iterable[str] = ()) -> list[int]:
