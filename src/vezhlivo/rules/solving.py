@@ -111,6 +111,7 @@ def come_back_with_permission(ctx: RuleContext) -> Iterator[Finding]:
 def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
     """Every promise names a concrete time."""
     unless = ctx.string_tuple("unless")
+    anchors = ctx.string_tuple("event_anchors")
     steps = ctx.derived("steps", lambda: frozenset(ctx.strings("client_steps")))
     promises = find_promises(ctx.ann)
     for p in promises:
@@ -132,6 +133,11 @@ def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
         sent_idx = next(k for k, s in enumerate(doc.sentences) if s.start <= p.verb_start < s.end)
         nxt = doc.sentences[sent_idx + 1] if sent_idx + 1 < len(doc.sentences) else None
         if nxt is not None and any(t.concrete for t in find_times(doc.text[nxt.start:nxt.end])):
+            continue
+        # «Самокат поступит 2 декабря. Я пришлю Вам SMS, как только он появится»: the event is dated just before
+        prev = doc.sentences[sent_idx - 1] if sent_idx > 0 else None
+        if (prev is not None and anchors and sentence_has(doc, sent, anchors)
+                and any(t.concrete for t in find_times(doc.text[prev.start:prev.end]))):
             continue
         yield ctx.finding(p.turn, p.start, p.end)
     yield from _vague_commitments(ctx, promises, unless)
