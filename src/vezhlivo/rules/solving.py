@@ -254,8 +254,27 @@ def promise_kept(ctx: RuleContext) -> Iterator[Finding]:
 def transfers(ctx: RuleContext) -> Iterator[Finding]:
     events = ctx.conv.events(Event.TRANSFER)
     limit = int(ctx.param("max_transfers", 1))
-    if len(events) > limit:
-        yield ctx.contact_finding(turn=events[limit].index)
+    turns = [e.index for e in events] if events else _announced_transfers(ctx)
+    if len(turns) > limit:
+        yield ctx.contact_finding(turn=turns[limit])
+
+
+def _announced_transfers(ctx: RuleContext) -> list[int]:
+    """Transfers an export without transfer events shows only in words: the operator announces one
+    («Я переключу Вас на коллегу»), and another operator takes over (another author, or a new greeting
+    or introduction). Saying it again before anyone takes over is the same transfer."""
+    announce, taking_over = ctx.string_tuple("announce"), ctx.string_tuple("taking_over")
+    counted: list[int] = []
+    announcer: Message | None = None  # of the transfer announced and not yet taken over
+    for m in ctx.operator_messages():
+        doc = ctx.doc(m.index)
+        if announcer is not None and (
+                (m.author and announcer.author and m.author != announcer.author) or find_any(doc, taking_over)):
+            announcer = None
+        if announcer is None and find_any(doc, announce):
+            counted.append(m.index)
+            announcer = m
+    return counted
 
 
 def _contacts_known(ctx: RuleContext) -> tuple[bool, bool]:
