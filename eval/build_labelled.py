@@ -219,16 +219,21 @@ def consistency(c, obj: dict) -> list[str]:
             w.append("W6 expected but both magic words are there")
     if "G1" in forbid and obj["direction"] == "incoming" and ch in ("chat", "phone") and ops:
         t = ops[0][1]
-        keys = {"Интернет-магазин Kid Mir": "Kid Mir", "СвязьПлюс": "СвязьПлюс", "Клиника Медлайн": "Медлайн",
-                "ФинДом": "ФинДом"}
+        # a call's transcript spells a Latin brand in Cyrillic
+        keys = {"Интернет-магазин Kid Mir": ("Kid Mir", "кид мир"), "СвязьПлюс": ("СвязьПлюс",),
+                "Клиника Медлайн": ("Медлайн",), "ФинДом": ("ФинДом",)}
         low = t.lower()
-        if keys[obj["company"]].lower() not in low or obj["operator"]["name"].lower() not in low or not GREET.search(t):
+        if (not any(k.lower() in low for k in keys[obj["company"]]) or obj["operator"]["name"].lower() not in low
+                or not GREET.search(t)):
             w.append(f"G1 forbidden but first operator turn lacks greeting/company/name: {t[:60]!r}")
     if "G3" in forbid and ops and re.match(r"^\s*(алло|да\b|слушаю|что (вам|вы) )", ops[0][1], re.I):
         w.append("G3 forbidden but first operator words are household")
     if "S4" in forbid and sum(1 for m in msgs if m.get("event") == "transfer") > 1:
         w.append("S4 forbidden but more than one transfer")
-    if "S4" in expect and sum(1 for m in msgs if m.get("event") == "transfer") < 2:
+    # without transfer events, transfers show in words: an operator hands the client on, another takes over
+    said = sum(1 for m in msgs if m.get("role") == "operator"
+               and re.search(r"(переключу|передам|переведу|соединю|перевожу|соединяю) вас", m.get("text", ""), re.I))
+    if "S4" in expect and max(said, sum(1 for m in msgs if m.get("event") == "transfer")) < 2:
         w.append("S4 expected but fewer than two transfers")
     if "F12" in forbid:
         n = sum(len(APOLOGY.findall(t)) for _, t in ops)

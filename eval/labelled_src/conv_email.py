@@ -467,3 +467,11 @@ add(email("op-9", cl("Артур", email="artur.m@mail.ru"), "2026-12-19T12:00:0
       "поддержки СвязьПлюс"),
 ], direction="outgoing", forbid="W7 W8 F20 A2 A3 W1 F17 S8",
    note="greeting → value → why → offer of help: the W7 model, no long intro (W8)"))
+
+# sixth session: written before the rule was changed for it
+add(email("op-17", cl("Ирина", phone="+7 916 731-20-07", email="irina.v@mail.ru"), "2026-12-20T09:40:00+03:00", [
+    C("Здравствуйте. Почему с меня списали деньги дважды?"),
+    O("Ирина, добрый день. Вы ошиблись, деньги списаны один раз, второе списание — это блокировка, она снимется сама."
+      + "\n\nС уважением,\nЕкатерина, ФинДом", d=3600, x="F5"),
+], forbid="A1 A2 F4 F10",
+   note="«Вы ошиблись» is «Вы не правы» (F5)"))
