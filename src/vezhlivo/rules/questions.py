@@ -10,7 +10,7 @@ from typing import TypeVar, cast
 
 from ..model import Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Sentence, Token
-from ..nlp.patterns import Element, Pattern, compile_pattern, find_any, sentence_has
+from ..nlp.patterns import Element, Pattern, compile_pattern, find_any, find_unless, sentence_has
 from .base import RuleContext, Skip, check
 from .greeting import is_question, sentence_text
 
@@ -363,12 +363,12 @@ def ask_before_answering(ctx: RuleContext) -> Iterator[Finding]:
     ops = ctx.operator_messages()
     if len(ops) < int(ctx.param("min_operator_turns", 2)):
         raise Skip("too short a contact to judge whether the operator asked")
-    problem = ctx.string_tuple("problem")
+    problem, not_a_problem = ctx.string_tuple("problem"), ctx.string_tuple("not_a_problem")
     first_problem: Message | None = None
     for m in ctx.client_messages():
         if m.index > ops[1].index:  # the problem is what the client opened with, not a late «не нужно»
             break
-        if find_any(ctx.doc(m.index), problem):
+        if find_unless(ctx.doc(m.index), problem, not_a_problem):
             first_problem = m
             break
     if first_problem is None:
