@@ -457,6 +457,12 @@ def letter_structure(ctx: RuleContext) -> Iterator[Finding]:
 _CLIENT_WORDS = frozenset({"вы", "вас", "вам", "вами"})
 
 
+def _to_client(t: Token) -> bool:
+    """A verb addressed to the client: an imperative or a second-person form («возьмите», «можете»)."""
+    g = t.info.grammemes
+    return t.info.pos == "VERB" and ("impr" in g or "2per" in g)
+
+
 @check("W8")
 def long_intro(ctx: RuleContext) -> Iterator[Finding]:
     max_words = int(ctx.param("max_intro_words", 20))
@@ -464,6 +470,7 @@ def long_intro(ctx: RuleContext) -> Iterator[Finding]:
     markers = ctx.derived("markers", lambda: tuple((p,) for p in ctx.strings("self_patterns")))
     greetings = ctx.string_tuple("greeting_patterns")
     company = ctx.derived("company_words", lambda: frozenset(_company_words(ctx)))
+    signoff = ctx.string_tuple("signoff_patterns")
     names = ctx.ann.client_names
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
@@ -473,8 +480,11 @@ def long_intro(ctx: RuleContext) -> Iterator[Finding]:
             toks = [doc.tokens[j] for j in doc.words(sent)]
             if s_idx == 0 and sentence_has(doc, sent, greetings) and len(toks) <= 6:
                 continue  # «Здравствуйте, Алла!»
-            if any(t.norm in _CLIENT_WORDS or t.info.lemma == "ваш" or t.info.lemma in names for t in toks):
-                break
+            if any(t.norm in _CLIENT_WORDS or t.info.lemma == "ваш" or t.info.lemma in names or _to_client(t)
+                   for t in toks):
+                break  # the letter speaks to the client: «Возьмите чек и паспорт», «Вы можете…»
+            if sentence_has(doc, sent, signoff):
+                break  # «С уважением, Марина, интернет-магазин Kid Mir»: a signature, not an introduction
             intro.append(s_idx)
             words += len(toks)
         if words <= max_words or not intro:
