@@ -623,6 +623,7 @@ _DAMAGE_VERBS = frozenset({
 })
 _DAMAGED = frozenset({"погнутый", "помятый", "мятый", "рваный", "поцарапанный", "вскрытый", "надорванный",
                       "разорванный", "оторванный", "расколотый"})
+_DAMAGE_LEMMAS = _DAMAGE_VERBS | _DAMAGED
 _PARTICIPLE = frozenset({"PRTF", "PRTS"})
 _RECEIVED = frozenset({"прийти", "привезти", "доставить", "получить", "прислать", "приехать", "доставка", "посылка",
                        "заказ", "упаковка", "коробка", "курьер", "распаковать", "вскрыть", "открыть"})
@@ -633,8 +634,9 @@ _HYPOTHETICAL = frozenset({"если", "вдруг", "ли", "бы"})
 
 def _damaged_goods(doc: Doc) -> bool:
     tokens = doc.tokens
-    vocabulary = doc.vocabulary()[0]
-    if vocabulary.isdisjoint(_RECEIVED) or not vocabulary.isdisjoint(_REPAIR):
+    vocabulary = doc.vocabulary()[0]  # every lemma of the text: a participle's verb is among them
+    if (vocabulary.isdisjoint(_DAMAGE_LEMMAS) or vocabulary.isdisjoint(_RECEIVED)
+            or not vocabulary.isdisjoint(_REPAIR)):
         return False
     for i in doc.words():
         t = tokens[i]
