@@ -62,3 +62,24 @@ def test_related_contacts_are_listed_only_when_read() -> None:
     assert len(related) == 2 and list(related) == ["a", "b"] and related[-1] == "b" and bool(related)
     assert calls == [1]  # listed once
     assert not Related(list)
+
+
+def test_one_id_many_phones_and_a_phone_of_two_ids() -> None:
+    """A client's id with another phone on every call (one list serves them all: no list per key set),
+    and a phone shared by two ids (their union is that contact's history)."""
+    from vezhlivo.ingest.canonical import parse_conversation
+
+    def call(i: int, client: dict[str, Any]) -> Conversation:
+        return parse_conversation({"id": f"c{i}", "channel": "phone", "direction": "outgoing", "client": client,
+                                   "started_at": f"2026-11-{1 + i % 28:02d}T10:00:00+03:00",
+                                   "messages": [{"role": "operator", "text": "Здравствуйте!", "start": 0, "end": 1}]})
+
+    convs = [call(i, {"id": "same", "phone": f"+7 916 000-00-{i:02d}"}) for i in range(40)]
+    convs += [call(40, {"id": "other", "phone": "+7 916 000-00-05"}), call(41, {"id": "other"}),
+              call(42, {"phone": "+7 916 000-00-05"})]
+    engine = _Recording()
+    list(engine.check_many(convs))
+    assert engine.seen == _expected(convs)
+    assert len(engine.seen["c7"][0]) + len(engine.seen["c7"][1]) == 39  # every other call of «same»
+    history, future = engine.seen["c40"]
+    assert {*history, *future} == {"c41", "c42", "c5"}  # through its id and its shared phone

@@ -168,8 +168,18 @@ class Engine:
         # a client's contacts under a set of keys, merged in time order once per set (when a rule first
         # reads a history), with where each contact stands in them: not a merge or a scan per contact
         merged: dict[tuple[str, ...], tuple[list[Annotated], dict[int, int]]] = {}
+        contact_ids: dict[str, set[int]] = {}
 
         def client_contacts(keys: tuple[str, ...]) -> tuple[list[Annotated], dict[int, int]]:
+            if len(keys) > 1:
+                # most key sets add nothing to their largest key's contacts (a client's id and the phone of
+                # one call): that key's list serves them all, not one list of thousands per key set
+                big = max(keys, key=lambda k: len(by_client[k]))
+                ids = contact_ids.get(big)
+                if ids is None:
+                    ids = contact_ids[big] = {id(g) for g in by_client[big]}
+                if all(id(g) in ids for k in keys if k != big for g in by_client[k]):
+                    keys = (big,)
             found = merged.get(keys)
             if found is None:
                 members = {id(g): g for key in keys for g in by_client[key]}
