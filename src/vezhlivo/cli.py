@@ -146,10 +146,10 @@ def check(
     from .collector import tune_process
     from .engine import Engine
     from .errors import RecordError
-
-    tune_process()  # this process only checks: see collector.py
     from .ingest import read_paths
     from .report.model import RunReport
+
+    tune_process()  # this process only checks: see collector.py
 
     opts = _read_options(rb, operator, map_, source_format, timezone, transcript, operator_channel, asr_model, vad)
     from .parallel import check_parallel, terminal_progress
