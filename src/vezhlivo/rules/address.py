@@ -398,17 +398,19 @@ def _name_stems(ctx: RuleContext) -> dict[str, str]:
 
 
 def _familiarity_lists(ctx: RuleContext) -> tuple[re.Pattern[str], frozenset[str], frozenset[str], frozenset[str],
-                                                   frozenset[str], frozenset[str]]:
+                                                   frozenset[str], frozenset[str], frozenset[str]]:
     """A5's parameters as it uses them, once per rulebook."""
     adjectives = ctx.word_set("endearing_adjectives")
     nouns = ctx.word_set("endearing_nouns")
-    return (_diminutive_re(list(ctx.param("diminutive_suffixes", []))), adjectives, nouns, adjectives | nouns,
-            ctx.word_set("person_nouns"), ctx.word_set("address_openers"))
+    impersonal = ctx.word_set("impersonal_addresses")
+    return (_diminutive_re(list(ctx.param("diminutive_suffixes", []))), adjectives, nouns,
+            adjectives | nouns | impersonal, ctx.word_set("person_nouns"), ctx.word_set("address_openers"), impersonal)
 
 
 @check("A5")
 def familiarity(ctx: RuleContext) -> Iterator[Finding]:
-    dim, adjectives, nouns, endearing, persons, openers = ctx.derived("lists", lambda: _familiarity_lists(ctx))
+    dim, adjectives, nouns, endearing, persons, openers, impersonal = ctx.derived(
+        "lists", lambda: _familiarity_lists(ctx))
     stems = _name_stems(ctx)
     starts = tuple(stems)
     full_names = ctx.ann.client_names
@@ -454,6 +456,28 @@ def familiarity(ctx: RuleContext) -> Iterator[Finding]:
             if (low in nouns or lemma in nouns) and _vocative_start(doc, i, nouns=True) \
                     and _next_word(doc, i) is None:
                 yield ctx.finding(m.index, t.start, t.end, suggestion=client_name or default)
+                continue
+            if lemma in impersonal and _impersonal_address(doc, i):
+                yield ctx.finding(m.index, t.start, t.end, suggestion=client_name or default)
+
+
+_RELATIVE = frozenset({"который", "что", "кто", "чей", "какой"})
+
+
+def _impersonal_address(doc: Doc, i: int) -> bool:
+    """«Девушка, Ваш заказ…», «Спасибо, мужчина!» — the word set off as an address, in the nominative;
+    not «Девушка, которая Вам отвечала…» nor «девушка на кассе»."""
+    t = doc.tokens[i]
+    if not {"nomn", "sing"} <= t.info.grammemes:
+        return False
+    sent = doc.sentence_of(i)
+    toks = doc.tokens
+    before = i == sent.first or toks[i - 1].text == ","  # not «Курьер — девушка, …»
+    after = i + 1 >= sent.last or toks[i + 1].kind in (_PUNCT, _EMOJI)
+    if not (before and after):
+        return False
+    nxt = _next_word(doc, i, across=True)
+    return nxt is None or nxt.info.lemma not in _RELATIVE
 
 
 def _endearing_adjective(doc: Doc, i: int, names: frozenset[str], persons: frozenset[str],
