@@ -78,23 +78,18 @@ def _read_options(rb: Rulebook, operator: list[str] | None, map_: str | None, so
 
 
 def _progress(items: Iterable[T], label: str) -> Iterator[T]:
-    """A progress line on a terminal (stderr); nothing when piped."""
-    if not sys.stderr.isatty():
-        yield from items
-        return
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(SpinnerColumn(), TextColumn("{task.description}: {task.completed}"), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        for item in items:
-            bar.advance(task)
+    """``items``, counted on a progress line on a terminal (stderr)."""
+    with _counter(label) as count:
+        if count is None:
+            yield from items
+            return
+        for n, item in enumerate(items, 1):
+            count(n)
             yield item
 
 
 @contextmanager
-def _reading_progress(label: str) -> Iterator[Callable[[int], None] | None]:
+def _counter(label: str) -> Iterator[Callable[[int], None] | None]:
     """A progress line on a terminal (stderr) fed with counts (``stream``'s ``reading``); None when piped."""
     if not sys.stderr.isatty():
         yield None
@@ -203,7 +198,7 @@ def _check_to_parquet(engine: Any, paths: list[Path], opts: Any, output: Path, m
         if bar_now[0] is not None:
             bar_now[0](done, total)
 
-    with _reading_progress("прочитано") as reading:  # pass 1: every record read before the first is checked
+    with _counter("прочитано") as reading:  # pass 1: every record read before the first is checked
         items = stream_converted(engine, paths, to_tables, options=opts, jobs=jobs, progress=checked,
                                  reading=reading)
         first = list(islice(items, 1))
