@@ -278,12 +278,8 @@ def read_canonical_lines(path: Path, start: int, stop: int, first_number: int) -
     with path.open("rb") as fh:
         fh.seek(start)
         data = fh.read(stop - start)
-    for number, raw in enumerate(io.BytesIO(data), start=first_number):
-        item = _decode_line(path, number, raw)
-        if isinstance(item, RecordError):
-            yield item
-        elif item[1].strip():
-            yield _parse_record(path, number, item[1])
+    yield from _records(path, (_decode_line(path, number, raw)
+                               for number, raw in enumerate(io.BytesIO(data), start=first_number)))
 
 
 def read_canonical(path: Path) -> Iterator[Conversation | RecordError]:
@@ -299,14 +295,16 @@ def read_canonical(path: Path) -> Iterator[Conversation | RecordError]:
     if first is not None and first[1].lstrip().startswith("["):
         yield from _read_array(path, pending, lines)
         return
-    for item in itertools.chain(pending, lines):  # streamed: never a list of the whole file
+    yield from _records(path, itertools.chain(pending, lines))  # streamed: never a list of the whole file
+
+
+def _records(path: Path, lines: Iterable[tuple[int, str] | RecordError]) -> Iterator[Conversation | RecordError]:
+    """Each numbered line a record (blank lines skipped), or the line's own read error."""
+    for item in lines:
         if isinstance(item, RecordError):
             yield item
-            continue
-        number, line = item
-        if not line.strip():
-            continue
-        yield _parse_record(path, number, line)
+        elif item[1].strip():
+            yield _parse_record(path, *item)
 
 
 def _parse_record(path: Path, number: int, line: str) -> Conversation | RecordError:
