@@ -132,16 +132,20 @@ def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
         # a promise whose time is said in the next sentence («Это займёт около 10 минут») is concrete.
         sent_idx = next(k for k, s in enumerate(doc.sentences) if s.start <= p.verb_start < s.end)
         nxt = doc.sentences[sent_idx + 1] if sent_idx + 1 < len(doc.sentences) else None
-        if nxt is not None and any(t.concrete for t in find_times(doc.text[nxt.start:nxt.end])):
+        if nxt is not None and _dated(doc, nxt):
             continue
         # «Самокат поступит 2 декабря. Я пришлю Вам SMS, как только он появится»: the event is dated just before
         prev = doc.sentences[sent_idx - 1] if sent_idx > 0 else None
-        if (prev is not None and anchors and sentence_has(doc, sent, anchors)
-                and any(t.concrete for t in find_times(doc.text[prev.start:prev.end]))):
+        if prev is not None and anchors and sentence_has(doc, sent, anchors) and _dated(doc, prev):
             continue
         yield ctx.finding(p.turn, p.start, p.end)
     yield from _vague_commitments(ctx, promises, unless)
     yield from _vague_answers(ctx, unless)
+
+
+def _dated(doc: Doc, sent: Sentence) -> bool:
+    """The sentence names a concrete time («сегодня до 18:00», «в течение 10 минут»)."""
+    return any(t.concrete for t in find_times(doc.text[sent.start:sent.end]))
 
 
 def _vague_commitments(ctx: RuleContext, promises: list[Promise], unless: tuple[str, ...]) -> Iterator[Finding]:
@@ -157,7 +161,7 @@ def _vague_commitments(ctx: RuleContext, promises: list[Promise], unless: tuple[
             if any(p.turn == m.index and p.start < match.end and match.start < p.end for p in promises):
                 continue  # the promise of coming back is judged above
             sent = doc.sentence_of(match.first)
-            if any(t.concrete for t in find_times(doc.text[sent.start:sent.end])):
+            if _dated(doc, sent):
                 continue  # «в ближайшее время — сегодня до 18:00»
             words = [doc.tokens[i] for i in doc.words(sent)]
             # the client's case: said in the first person, to the client, or of the client's money,
