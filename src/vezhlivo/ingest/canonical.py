@@ -84,36 +84,57 @@ def _mapping(value: Any, field: str) -> Mapping[str, Any]:
     return value
 
 
+# Values as files spell them nearly always: looked up before ``_enum`` normalises and validates.
+_ROLE_OF = {r.value: r for r in Role}
+_EVENT_OF = {e.value: e for e in Event}
+_SYSTEM = Role.SYSTEM
+fromisoformat = datetime.fromisoformat
+
+
 def parse_message(obj: Any, index: int, written: bool) -> Message:
-    field = f"messages[{index}]"
-    if not isinstance(obj, Mapping):
-        raise FieldError(field, f"expected an object, got {type(obj).__name__}")
-    role = _enum(obj.get("role"), Role, f"{field}.role") if obj.get("role") is not None else None
+    if type(obj) is not dict and not isinstance(obj, Mapping):  # a dict nearly always: no ABC check
+        raise FieldError(f"messages[{index}]", f"expected an object, got {type(obj).__name__}")
+    get = obj.get
+    raw_role = get("role")
+    role = _ROLE_OF.get(raw_role) if type(raw_role) is str else None
     if role is None:
-        raise FieldError(f"{field}.role", "missing (expected client | operator | system)")
+        if raw_role is None:
+            raise FieldError(f"messages[{index}].role", "missing (expected client | operator | system)")
+        role = _enum(raw_role, Role, f"messages[{index}].role")
     event = None
-    if obj.get("event") is not None:
-        event = _enum(obj["event"], Event, f"{field}.event")
-    text = obj.get("text", "")
-    if text is None:
-        text = ""
-    if not isinstance(text, str):
-        raise FieldError(f"{field}.text", f"expected a string, got {type(text).__name__}")
-    if role is Role.SYSTEM:
+    raw_event = get("event")
+    if raw_event is not None:
+        event = _EVENT_OF.get(raw_event) if type(raw_event) is str else None
+        if event is None:
+            event = _enum(raw_event, Event, f"messages[{index}].event")
+    text = get("text", "")
+    if type(text) is not str:
+        if text is not None and not isinstance(text, str):
+            raise FieldError(f"messages[{index}].text", f"expected a string, got {type(text).__name__}")
+        text = text or ""
+    if role is _SYSTEM:
         if event is None and not text:
-            raise FieldError(f"{field}.event", "a system message needs an event")
-    elif not text.strip() and (written or obj.get("start") is None):
+            raise FieldError(f"messages[{index}].event", "a system message needs an event")
+    elif not text.strip() and (written or get("start") is None):
         # a call's turn may carry times alone (a recording without transcript)
-        raise FieldError(f"{field}.text", "missing or empty")
-    ts = parse_time(obj.get("ts"), f"{field}.ts")
-    start = _seconds(obj.get("start"), f"{field}.start")
-    end = _seconds(obj.get("end"), f"{field}.end")
-    if start is not None and end is not None and end < start:
-        raise FieldError(f"{field}.end", f"ends ({end}) before it starts ({start})")
-    return Message(
-        index=index, role=role, text=text, ts=ts, start=start, end=end, event=event,
-        author=_opt_str(obj, "author", f"{field}.author"),
-    )
+        raise FieldError(f"messages[{index}].text", "missing or empty")
+    # field names are built only for an error: most fields are absent or well-formed
+    ts = get("ts")
+    if ts is not None:
+        try:  # what parse_time makes of a well-formed time, sooner
+            ts = fromisoformat(ts) if type(ts) is str else parse_time(ts, f"messages[{index}].ts")
+        except ValueError:
+            ts = parse_time(ts, f"messages[{index}].ts")
+    start, end, author = get("start"), get("end"), get("author")
+    if start is not None:
+        start = _seconds(start, f"messages[{index}].start")
+    if end is not None:
+        end = _seconds(end, f"messages[{index}].end")
+        if start is not None and end is not None and end < start:
+            raise FieldError(f"messages[{index}].end", f"ends ({end}) before it starts ({start})")
+    if author is not None:
+        author = _opt_str(obj, "author", f"messages[{index}].author")
+    return Message(index, role, text, ts, start, end, event, author)
 
 
 def parse_conversation(obj: Any, source: Source | None = None) -> Conversation:
