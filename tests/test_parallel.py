@@ -290,8 +290,13 @@ def test_stream_with_jsonl_read_in_parallel_pieces_equals_check_many(
     real = stream.build_index_parallel
     monkeypatch.setattr(stream, "build_index_parallel",
                         lambda pieces, *a: built.append(len(pieces)) or real(pieces, *a))
+    warmed: list[int] = []  # contacts this process checked to warm up while the others read
+    real_warm = stream._warm
+    monkeypatch.setattr(stream, "_warm", lambda e, piece: warmed.append(
+        sum(1 for _ in piece.read())) or real_warm(e, piece))
     assert as_dicts(stream_check(engine, paths, jobs=jobs)) == reference
     assert (built[0] > 10) if jobs == 2 else not built  # one process reads it all itself
+    assert (warmed and warmed[0] > 0) if jobs == 2 else not warmed  # the workers forked from a warm engine
 
 
 @pytest.mark.parametrize("parallel", [False, True])

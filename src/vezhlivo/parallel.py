@@ -169,6 +169,11 @@ def _run_converted(engine: Engine, task: Task, convert: Convert[T]) -> tuple[int
     return len(reports), convert(reports)
 
 
+def forks() -> bool:
+    """Whether worker processes are forked (and so share what this process has loaded)."""
+    return worker_context().get_start_method() == "fork"
+
+
 def worker_context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
@@ -242,7 +247,7 @@ def _results(engine: Engine, tasks: Iterator[Task], jobs: int, worth_it: bool,
         for task in tasks:
             yield work(engine, task)
         return
-    if worker_context().get_start_method() == "fork":
+    if forks():
         _prepare_fork(engine)
         initargs: tuple[Rulebook | None] = (None,)
     else:

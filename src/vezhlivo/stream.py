@@ -30,12 +30,23 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar, overload
 
 from .errors import RecordError
 from .model import Conversation
-from .parallel import Convert, KeyLinker, Progress, default_jobs, run_converted, run_planned, worker_context
+from .parallel import (
+    Convert,
+    KeyLinker,
+    Progress,
+    default_jobs,
+    forks,
+    run_converted,
+    run_planned,
+    worker_context,
+)
 
 if TYPE_CHECKING:
     from .engine import ContactReport, Engine
@@ -161,30 +172,54 @@ def _spill_piece(piece: LinePiece, path: str) -> list[Spilled]:
 
 
 def build_index_parallel(pieces: Sequence[LinePiece], spill_dir: str, jobs: int,
-                         reading: Reading | None = None) -> Index:
+                         reading: Reading | None = None, meanwhile: Callable[[], object] | None = None) -> Index:
     """Pass 1 of pieces of JSONL files (``ingest.line_pieces``) on ``jobs`` processes, each piece
-    to a spill file of its own: the same index as ``build_index`` of ``read_paths``, sooner."""
+    to a spill file of its own: the same index as ``build_index`` of ``read_paths``, sooner.
+    ``meanwhile()`` runs here while the processes read."""
     index = Index([os.path.join(spill_dir, f"spill-{i:06d}.bin") for i in range(len(pieces))])
     with ProcessPoolExecutor(jobs, mp_context=worker_context()) as pool:
-        for file, entries in enumerate(pool.map(_spill_piece, pieces, index.spills)):
+        done = pool.map(_spill_piece, pieces, index.spills)  # every piece submitted now
+        if meanwhile is not None:
+            meanwhile()
+        for file, entries in enumerate(done):
             index.add(file, entries)
             if reading is not None:
                 reading(len(index) + len(index.errors))
     return index
 
 
+WARM_CONTACTS = 300  # checked by the parent during a parallel pass 1 (see _warm)
+
+
+def _warm(engine: Engine, piece: LinePiece) -> None:
+    """Bring the parent's engine to its steady state while the pass-1 processes read — the spelling
+    dictionary's shape, compiled patterns, per-word indexes and caches, from the input's first
+    contacts — so that every check worker forked from it starts warm instead of each paying for it
+    (≈ 2 s of CPU a worker). The reports are thrown away: a check depends on its contact alone."""
+    from .nlp.spelling import build_shape_now
+
+    build_shape_now()
+    first = [c for c in islice(piece.read(), WARM_CONTACTS) if not isinstance(c, RecordError)]
+    for group in range(0, len(first), 24):
+        for _ in engine.check_many(first[group:group + 24]):
+            pass
+
+
 @contextmanager
 def _spilled(paths: Sequence[Path], options: ReadOptions | None, spill_dir: str | None,
-             jobs: int | None = 1, reading: Reading | None = None) -> Iterator[Index]:
+             jobs: int | None = 1, reading: Reading | None = None,
+             engine: Engine | None = None) -> Iterator[Index]:
     """Pass 1 over ``paths`` into temporary spill files, removed (and closed here) when done; on
-    several processes when the input is large canonical JSONL."""
+    several processes when the input is large canonical JSONL (and then ``engine`` is warmed here
+    meanwhile, for the check workers to inherit)."""
     from .ingest import line_pieces, read_paths
 
     jobs = default_jobs() if jobs is None else max(1, jobs)
     with tempfile.TemporaryDirectory(prefix="vezhlivo-", dir=spill_dir) as tmp:
         pieces = line_pieces(paths, options, PIECE_BYTES) if jobs > 1 else None
         if pieces is not None and sum(p.stop - p.start for p in pieces) >= PARALLEL_READ_BYTES:
-            index = build_index_parallel(pieces, tmp, jobs, reading)
+            warm = partial(_warm, engine, pieces[0]) if engine is not None and forks() else None
+            index = build_index_parallel(pieces, tmp, jobs, reading, warm)
         else:
             index = build_index(read_paths(paths, options), tmp, reading)
         try:
@@ -210,7 +245,7 @@ def stream_check(
     """``engine.check_many(read_paths(paths, options))`` in flat memory, on ``jobs`` processes
     (None: every core): read errors first, then the reports (in input order when ``ordered``).
     ``reading(n)`` hears, during pass 1, how many records have been read so far."""
-    with _spilled(paths, options, spill_dir, jobs, reading) as index:
+    with _spilled(paths, options, spill_dir, jobs, reading, engine) as index:
         yield from index.errors
         yield from run_planned(engine, index, index.linker.groups(), jobs=jobs, ordered=ordered, progress=progress)
 
@@ -228,6 +263,6 @@ def stream_converted(
 ) -> Iterator[RecordError | T]:
     """``stream_check(..., ordered=False)`` for outputs that need rows rather than reports: the read
     errors, then ``convert(reports)`` of each task, computed in the worker that checked them."""
-    with _spilled(paths, options, spill_dir, jobs, reading) as index:
+    with _spilled(paths, options, spill_dir, jobs, reading, engine) as index:
         yield from index.errors
         yield from run_converted(engine, index, index.linker.groups(), convert, jobs=jobs, progress=progress)

@@ -282,6 +282,14 @@ _scans_without_shape = 0
 _shape_lock = threading.Lock()
 
 
+def build_shape_now() -> None:
+    """Build the shape at once (before forking workers for a long run, which all need it)."""
+    global _scans_without_shape
+    _scans_without_shape = _SCANS_BEFORE_SHAPE
+    with _shape_lock:
+        _dictionary_shape()
+
+
 def _possible_words(cands: Iterable[str]) -> list[str]:
     """The candidates that could be hunspell words: all of them but those the dictionary's shape rules
     out (candidates of Russian letters only; see ``_DictionaryShape``)."""
