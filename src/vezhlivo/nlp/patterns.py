@@ -56,7 +56,9 @@ CLASSES: dict[str, Callable[[Token], bool]] = {
     "inf": lambda t: t.kind is _WORD and t.info.pos == "INFN",
     "noun": lambda t: t.kind is _WORD and t.info.pos == "NOUN",
     "adj": lambda t: t.kind is _WORD and t.info.pos in ("ADJF", "ADJS"),
-    "name": _gr("Name"),
+    # a first name; one that is also a common noun («Вера», «Надежда», «Любовь») when capitalised
+    "name": lambda t: t.kind is _WORD and ("Name" in t.info.grammemes or (
+        "Name" in t.info.all_grammemes and t.text[:1].isupper())),
     # a capitalised surname («Петровой», «Иванову»): any parse of it says Surn
     "surname": lambda t: t.kind is _WORD and "Surn" in t.info.all_grammemes and t.text[:1].isupper(),
     "num": lambda t: t.kind is _NUMBER or (t.kind is _WORD and t.info.pos in ("NUMR",)),
