@@ -204,8 +204,32 @@ def _word_in(doc: Doc, idx: list[int], element: Element | None) -> bool:
     return element is not None and any(element.matches(doc.tokens[i]) for i in idx)
 
 
+_PERSON_NAME = frozenset({"Name", "Patr", "Surn"})
+
+
+def _without_address(doc: Doc, words: list[int]) -> list[int]:
+    """The words less a name set off by a comma at either end: «Сергей Николаевич, номер заявки?»."""
+    toks = doc.tokens
+
+    def is_name(i: int) -> bool:
+        t = toks[i]
+        return t.kind is _WORD and t.text[:1].isupper() and not _PERSON_NAME.isdisjoint(t.info.all_grammemes)
+
+    k = 0
+    while k < len(words) and is_name(words[k]):
+        k += 1
+    if 0 < k < len(words) and toks[words[k - 1] + 1].text == ",":
+        words = words[k:]
+    k = len(words)
+    while k > 0 and is_name(words[k - 1]):
+        k -= 1
+    if 0 < k < len(words) and toks[words[k] - 1].text == ",":
+        words = words[:k]
+    return words
+
+
 def _short_noun_question(doc: Doc, sent: Sentence) -> bool:
-    words = doc.words(sent)
+    words = _without_address(doc, doc.words(sent))
     if not 1 <= len(words) <= 3:
         return False
     toks = [doc.tokens[i] for i in words]
