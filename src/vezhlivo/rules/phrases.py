@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 
 from ..model import Finding, Message, Role
 from ..nlp.doc import Doc, Kind
-from ..nlp.patterns import Match, find_unless, has_match, sentence_has
+from ..nlp.patterns import Match, find_any, find_unless, has_match, sentence_has
 from ..nlp.toxicity import rude_sentences
 from .base import RuleContext, check, own_words
 
@@ -135,11 +135,26 @@ def bare_no(ctx: RuleContext) -> Iterator[Finding]:
             if any(sentence_has(doc, s, alternative) for s in rest) or _offered_next(ctx, messages[pos + 1:],
                                                                                      alternative):
                 continue
-            if last_client is not None and questions and has_match(ctx.doc(last_client.index), questions) \
+            if last_client is not None and questions and _asks(ctx.doc(last_client.index), questions) \
                     and not (demands and has_match(ctx.doc(last_client.index), demands)):
                 continue  # «Нужно ли что-то доплачивать?» — «Нет.» is the good news
             start, end = doc.tokens[idx[0]].start, doc.tokens[idx[-1]].end
             yield ctx.finding(m.index, start, end)
+
+
+def _asks(doc: Doc, words: tuple[str, ...]) -> bool:
+    """The client asks with these words: a «?» follows them in their sentence, or «ли» is in it — or
+    they are anywhere, when the message has no «?» at all (hurried writing). Not «очень надо» after
+    the question «а в субботу никак?»."""
+    found = find_any(doc, words)
+    if not found or "?" not in doc.text:
+        return bool(found)
+    for match in found:
+        sent = doc.sentence_of(match.first)
+        after = doc.text[match.start:sent.end]
+        if "?" in after.split(".")[0].split("!")[0] or any(doc.tokens[i].norm == "ли" for i in doc.words(sent)):
+            return True
+    return False
 
 
 def _offered_next(ctx: RuleContext, later: Sequence[Message], alternative: tuple[str, ...]) -> bool:
