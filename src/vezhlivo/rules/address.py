@@ -149,7 +149,7 @@ def second_person_singular(ctx: RuleContext) -> Iterator[Finding]:
         for pos in [*hits, -1]:
             i = words[pos] if pos >= 0 else -1
             sugg = None
-            if i >= 0 and not any(s <= toks[i].start < e for s, e in fixed_spans):
+            if i >= 0 and not any(s <= toks[i].start < e for s, e in fixed_spans) and not _generic(doc, i):
                 sugg = None if _past_homonym(doc, i, toks[i]) else plural_form(toks[i].text)
             if sugg is not None and run and pos == run[-1][0] + 1 and _no_punct_between(doc, words[pos - 1], i):
                 run.append((pos, sugg))
@@ -158,6 +158,29 @@ def second_person_singular(ctx: RuleContext) -> Iterator[Finding]:
                 first, last = toks[words[run[0][0]]], toks[words[run[-1][0]]]
                 yield ctx.finding(m.index, first.start, last.end, suggestion=" ".join(x for _, x in run))
             run = [(pos, sugg)] if sugg is not None else []
+
+
+_THOU_PRONOUNS = frozenset({"ты", "тебя", "тебе", "тобой"})
+_NEGATIVE_PRONOUNS = frozenset({"никому", "никого", "ничего", "ничем", "никогда", "нигде", "никуда", "ниоткуда",
+                                "никак", "ни"})
+
+
+def _generic(doc: Doc, i: int) -> bool:
+    """«Такое никому не пожелаешь», «ничего не поделаешь», «нигде не найдёшь»: a «ты» verb after «не»
+    and a negative pronoun speaks of anyone (a generic statement), not to the client."""
+    t = doc.tokens[i]
+    if t.info.pos != "VERB":
+        return False
+    words: list[Token] = []
+    j = i
+    while len(words) < 4:
+        prev = _prev_word(doc, j)
+        if prev is None:
+            break
+        words.append(prev)
+        j = doc.tokens.index(prev, 0, j)
+    return bool(words) and words[0].norm == "не" and any(w.norm in _NEGATIVE_PRONOUNS for w in words[1:]) \
+        and not any(w.norm in _THOU_PRONOUNS for w in words)  # «ты ничего не понимаешь» is said to someone
 
 
 def _past_homonym(doc: Doc, i: int, t: Token) -> bool:
@@ -195,6 +218,7 @@ def capital_vy(ctx: RuleContext) -> Iterator[Finding]:
     # one look-up per contact instead of one per list
     group_after, group_before, group_nouns, not_companions = ctx.derived("word_sets", lambda: tuple(
         ctx.word_set(k) for k in ("group_after", "group_before", "group_nouns", "not_companions")))
+    spoke_to_group = False  # an earlier message spoke to several people («вы с супругом»): later «вы» may too
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         if doc.vocabulary()[0].isdisjoint(_VY_WORDS):
@@ -207,7 +231,11 @@ def capital_vy(ctx: RuleContext) -> Iterator[Finding]:
             if (t.norm in _VY_FORMS or t.norm.startswith("ваш")) and t.text[0].islower() and _is_vy(t):
                 lower.append(t)
         # whether the operator speaks to several people matters only when there is something to report
-        if not lower or _group_addressed(doc, group_after, group_before, not_companions) \
+        vocab = doc.vocabulary()[0]
+        if not (vocab.isdisjoint(_WITH) and vocab.isdisjoint(_BOTH)) and _couple_addressed(doc, not_companions):
+            spoke_to_group = True
+            continue
+        if not lower or spoke_to_group or _group_addressed(doc, group_after, group_before, not_companions) \
                 or _plural_audience(doc, group_nouns):
             continue
         for t in lower:
@@ -245,6 +273,21 @@ def _companion(doc: Doc, i: int, not_companions: frozenset[str]) -> bool:
             return "ablt" in w.info.grammemes
         if w.info.pos not in ("ADJF", "PRTF", "NUMR"):
             return False
+    return False
+
+
+_BOTH = frozenset({"оба", "обе", "обоих", "обеих", "обоим", "обеим", "вдвоем", "вдвоём"})
+
+
+def _couple_addressed(doc: Doc, not_companions: frozenset[str]) -> bool:
+    """«вы с супругом», «вы оба»: the client and someone else, for the rest of the contact (not «вы все»,
+    which is as often «у вас всё» written without «ё»)."""
+    for i in own_words(doc):
+        if doc.tokens[i].norm not in _VY_FORMS:
+            continue
+        nxt = _next_word(doc, i)
+        if nxt is not None and (nxt.norm in _BOTH or (nxt.norm in _WITH and _companion(doc, i, not_companions))):
+            return True
     return False
 
 
