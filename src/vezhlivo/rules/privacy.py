@@ -78,6 +78,7 @@ def employee_phone(ctx: RuleContext) -> Iterator[Finding]:
 
 _CLAUSE_BREAK = re.compile(r"[,;:()—–\n]|(?<!\w)-(?!\w)")
 _NEGATORS = frozenset({"не", "ни"})
+_ABLE = frozenset({"мочь", "смочь", "получиться"})
 
 
 def _clause(doc: Doc, match: Match) -> list[Token]:
@@ -109,6 +110,10 @@ def _refused(words: list[Token], verbs: frozenset[str], bans: frozenset[str]) ->
         if after and "impr" in after[0].info.grammemes:
             continue
         if any(not verbs.isdisjoint(w.lemmas) for w in after):
+            return True
+        # the verb first: «Передать личный номер сотрудника я не могу»
+        if any(w.lemma in _ABLE for w in after[:2]) and any(
+                w.info.pos == "INFN" and not verbs.isdisjoint(w.lemmas) for w in words[:k]):
             return True
     return False
 
