@@ -163,6 +163,8 @@ def _vague_commitments(ctx: RuleContext, promises: list[Promise], unless: tuple[
             sent = doc.sentence_of(match.first)
             if _dated(doc, sent):
                 continue  # «в ближайшее время — сегодня до 18:00»
+            if "?" in doc.text[match.end:sent.end]:
+                continue  # asked, not promised: «…или он Вам понадобится позже?»
             words = [doc.tokens[i] for i in doc.words(sent)]
             # the client's case: said in the first person, to the client, or of the client's money,
             # order, request (not «В ближайшее время в приложении появится новый раздел»)
