@@ -45,12 +45,14 @@ def standard_ids() -> set[str]:
 
 def build() -> dict[str, list[dict]]:
     sys.path.insert(0, str(SRC))
+    import conv_blind
     import dsl
     out: dict[str, list[dict]] = {}
     for ch in CHANNELS:
         mod = __import__(f"conv_{ch}")
         rows = []
-        for n, c in enumerate(mod.CONVS, 1):
+        # the blind contacts after the channel's own: earlier ids stay as they were
+        for n, c in enumerate([*mod.CONVS, *(b for b in conv_blind.CONVS if b.channel == ch)], 1):
             assert c.channel == ch, (ch, n, c.channel)
             cid = f"ev-{ch}-{n:03d}"
             c.cid = cid
