@@ -1,8 +1,9 @@
 # Chats, e-mails, review replies and calls written blind on 2026-12-07 by a helper session that read only
 # standard.md, the seeds and this folder's README/DSL — never the rules — to find misses and false alarms
-# (EVALUATION.md, "Blind contacts"). Two of its 93 contacts are not here: the rules still miss them (a
-# sarcastic «Ну конечно, курьер виноват» — F21; a colleague's call-back «они перезвонят Вам в течение часа»
-# without asking whether it suits — S1); EVALUATION.md quotes them. build_labelled.py appends these
+# (EVALUATION.md, "Blind contacts"). One of its 93 contacts is not here: the rules still miss it (a
+# colleague's call-back «они перезвонят Вам в течение часа» without asking whether it suits — S1 judges
+# the operator's own); EVALUATION.md quotes it. The sarcasm of #30 was missed at first and is fixed: it
+# comes last, so that the ids of the contacts added before it stay. build_labelled.py appends these
 # contacts after each channel's own, so the ids of the contacts before them never change.
 # ruff: noqa: E501
 # The comment above each contact says what it tests (its #NN is its place in the helper's original list).
@@ -1240,3 +1241,20 @@ add(phone("op-20", cl("Виктор", phone=ph(92)), "2026-11-23T18:10:00+03:00"
     S("hangup", d=0.5),
 ], ring=5, ended_by="operator", expect="C5", forbid="F21 E1 E2 A1 G1 G3 G6",
    note="threats and insults from the client (C5); the operator warns once and ends politely: E1/E2 forbidden per README"), "phone")
+
+
+# added after the F21 fix (ids of the contacts above unchanged)
+# #30 F21 sarcasm
+add(chat("op-4", cl("Галина", phone=ph(30)), "2026-11-30T12:00:00+03:00", [
+    C("Добрый день, заказ вернулся на склад, курьер не нашёл адрес. Вы вообще работаете???"),
+    O("Добрый день! Интернет-магазин Kid Mir, Кирилл. Галина, подскажите, пожалуйста, номер заказа, чтобы я посмотрел, "
+      "что произошло.", d=13),
+    C("КМ-59001"),
+    O("Ну конечно, курьер виноват. Вы в адресе указали дом 71 вместо 17, вот он и не нашёл.", x="F21"),
+    C("и что теперь?"),
+    O("Могу отправить заказ повторно на правильный адрес, доставка будет в субботу с 10:00 до 14:00, бесплатно. "
+      "Оформлять?"),
+    C("да"),
+    O("Оформил. Спасибо, Галина, хорошего дня!"),
+], forbid="G1 A1 A2 W6 S2 Q1 Q2 W1",
+   note="«Ну конечно, курьер виноват» is sarcasm (F21)"), "chat")
