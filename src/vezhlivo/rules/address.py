@@ -168,17 +168,18 @@ _NEGATIVE_PRONOUNS = frozenset({"никому", "никого", "ничего", 
 def _generic(doc: Doc, i: int) -> bool:
     """«Такое никому не пожелаешь», «ничего не поделаешь», «нигде не найдёшь»: a «ты» verb after «не»
     and a negative pronoun speaks of anyone (a generic statement), not to the client."""
-    t = doc.tokens[i]
-    if t.info.pos != "VERB":
+    toks = doc.tokens
+    if toks[i].info.pos != "VERB":
         return False
-    words: list[Token] = []
-    j = i
-    while len(words) < 4:
-        prev = _prev_word(doc, j)
-        if prev is None:
+    words: list[Token] = []  # up to four words before it in its sentence, nearest first (as _prev_word walks)
+    for j in range(i - 1, -1, -1):
+        t = toks[j]
+        if t.kind is _PUNCT and any(ch in t.text for ch in ".!?"):
             break
-        words.append(prev)
-        j = doc.tokens.index(prev, 0, j)
+        if t.kind is _WORD:
+            words.append(t)
+            if len(words) == 4:
+                break
     return bool(words) and words[0].norm == "не" and any(w.norm in _NEGATIVE_PRONOUNS for w in words[1:]) \
         and not any(w.norm in _THOU_PRONOUNS for w in words)  # «ты ничего не понимаешь» is said to someone
 

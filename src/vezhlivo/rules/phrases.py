@@ -142,6 +142,9 @@ def bare_no(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.finding(m.index, start, end)
 
 
+_ASKED_AHEAD = re.compile(r"[^.!]*\?")  # a «?» before the sentence's next «.» or «!»
+
+
 def _asks(doc: Doc, words: tuple[str, ...]) -> bool:
     """The client asks with these words: a «?» follows them in their sentence, or «ли» is in it — or
     they are anywhere, when the message has no «?» at all (hurried writing). Not «очень надо» after
@@ -151,8 +154,8 @@ def _asks(doc: Doc, words: tuple[str, ...]) -> bool:
         return bool(found)
     for match in found:
         sent = doc.sentence_of(match.first)
-        after = doc.text[match.start:sent.end]
-        if "?" in after.split(".")[0].split("!")[0] or any(doc.tokens[i].norm == "ли" for i in doc.words(sent)):
+        if _ASKED_AHEAD.match(doc.text, match.start, sent.end) or any(
+                doc.tokens[i].norm == "ли" for i in doc.words(sent)):
             return True
     return False
 
