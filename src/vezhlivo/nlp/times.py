@@ -159,6 +159,8 @@ def _regexes() -> dict[str, re.Pattern[str]]:
         "window": re.compile(rf"{B}(?P<win>{window}){E}"),
         "clock": re.compile(
             rf"{B}(?:в|до|к|около|не\s+позднее|не\s+позже)\s+(?P<clk>\d{{1,2}}[:.]\d{{2}}|"
+            # «в 15-30» as chats write a clock; not «в 15-30 минут», a range of a duration
+            rf"(?:[01]?\d|2[0-3])-[0-5]\d(?!\s*(?:{units})\.?{E})(?![-–—\d])|"
             rf"{clock_num}\s+(?:часов|часа|час|ч\.?)(?:\s+(?:утра|дня|вечера|ночи))?|"
             rf"{clock_num}\s+(?:утра|дня|вечера|ночи)){E}"
         ),
@@ -216,7 +218,7 @@ def _parse_clock(text: str) -> tuple[int, int, str | None] | None:
         qual = m.group(1)
         text = text[:m.start()]
     text = re.sub(r"\s(?:часов|часа|час|ч\.?)$", "", text)
-    m = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?", text)
+    m = re.fullmatch(r"(\d{1,2})(?:[:.-](\d{2}))?", text)  # «15-30» as chats write it
     if m:
         h, mi = int(m.group(1)), int(m.group(2) or 0)
     else:
@@ -308,10 +310,14 @@ def _at_day(day: datetime, h: int, mi: int) -> datetime:
     return day.replace(hour=h, minute=mi, second=0)
 
 
+_HYPHEN_CLOCK = re.compile(r"^(?:в|до|к|около|не позднее|не позже) (?:[01]?\d|2[0-3])-[0-5]\d$")  # «в 15-30»
+
+
 def _clock_deadline(clock_text: str, day: datetime | None, ref: datetime | None) -> datetime | None:
     """Deadline of «в два», «до 15:00», «с 10 до 12» on ``day`` (today or tomorrow if already past)."""
     t = re.sub(r"\s+", " ", clock_text.strip())
-    m = re.fullmatch(r"с (.+?) (?:до|по) (.+)", t) or re.fullmatch(r"(.+?) ?[-–—] ?(.+)", t)
+    m = re.fullmatch(r"с (.+?) (?:до|по) (.+)", t) or (
+        None if _HYPHEN_CLOCK.search(t) else re.fullmatch(r"(.+?) ?[-–—] ?(.+)", t))
     if m:
         t = m.group(2)
         first = _parse_clock(m.group(1))
