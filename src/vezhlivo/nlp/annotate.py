@@ -25,6 +25,10 @@ _SELF_INTRO = (
     "на связь @name",
     "вас приветствовать @name",
     "вы приветствовать @name",
+    # a call's transcript has no punctuation to start a sentence: «добрый вечер это Аделина», «доброе утро
+    # Бронислава Кузнецова у меня…»
+    "=здравствуйте|=алло|добрый ?день|утро|вечер это @name",
+    "=здравствуйте|=алло|добрый ?день|утро|вечер @name @surname",
 )
 
 T = TypeVar("T")
@@ -195,7 +199,10 @@ def introduced_names(doc: Doc) -> set[str]:
         return out  # nearly every message: none of the phrases' words is there
     for p in _SELF_INTRO:
         for match in find(doc, p):
-            out.add(doc.tokens[match.last].lemma)
+            last = match.last
+            if p.endswith("@surname"):
+                last -= 1  # the first name, not the surname after it
+            out.add(doc.tokens[last].lemma)
     return out
 
 
