@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
 from ..model import Channel, Conversation, Event, Finding, Message, Role
@@ -72,8 +72,12 @@ def _client_set_time(ctx: RuleContext, client: Message) -> bool:
 # ---------------------------------------------------------------------------------------------
 def _restated(p: Promise, promises: list[Promise]) -> bool:
     """«Перезвоню на этот номер» at the goodbye repeats a concrete promise made earlier in the contact."""
-    family = CALLBACK_VERBS if p.verb in CALLBACK_VERBS else {p.verb}
+    # «свяжусь с ним и перезвоню Вам через полчасика» is one promise, named by its first verb
+    family = _GET_BACK if p.verb in _GET_BACK else {p.verb}
     return any(q.turn < p.turn and q.concrete and q.verb in family for q in promises)
+
+
+_GET_BACK = CALLBACK_VERBS | {"связаться"}
 
 
 @check("S1")
@@ -356,6 +360,13 @@ def _thanked(ctx: RuleContext, doc: Doc) -> bool:
     return _message_has(doc, ctx.string_tuple("thanks_for_waiting"))
 
 
+def _declined(ctx: RuleContext, between: Sequence[Message]) -> bool:
+    """The client answered the offer of a wait with a no."""
+    declines = ctx.string_tuple("client_declines")
+    return bool(declines) and any(m.role is _CLIENT and m.text and _message_has(ctx.doc(m.index), declines)
+                                  for m in between)
+
+
 def _next_operator(conv: Conversation, after: int) -> Message | None:
     for m in conv.messages[after + 1:]:
         if m.role is _OPERATOR and m.text:
@@ -400,6 +411,8 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
         back = _next_operator(conv, m.index)
         if back is None or any(m.index < e.index < back.index for e in starts):
             continue  # a hold event follows: its length and the thanks are judged from the event below
+        if _declined(ctx, conv.messages[m.index + 1:back.index]):
+            continue  # «Вам удобно подождать?» — «не, мне щас убегать надо»: no wait followed
         gap = _seconds_between(conv, m, back)
         if gap is not None and gap > max_hold:
             yield ctx.contact_finding(turn=back.index, message=msg_long)
