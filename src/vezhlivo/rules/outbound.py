@@ -115,7 +115,8 @@ def mandatory_offers(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if when and not any(has_match(ctx.doc(m.index), when) for m in texts):
             continue
-        if any(has_match(ctx.doc(m.index), pats) for m in ops):
+        # a product's name is often in quotes («Защита+»): quoted words are the operator's own here
+        if any(has_match(ctx.doc(m.index), pats, own=False) for m in ops):
             continue
         name = str(offer.get("name") or pats[0])
         yield ctx.contact_finding(
