@@ -46,13 +46,15 @@ def standard_ids() -> set[str]:
 def build() -> dict[str, list[dict]]:
     sys.path.insert(0, str(SRC))
     import conv_blind
+    import conv_blind2
     import dsl
     out: dict[str, list[dict]] = {}
     for ch in CHANNELS:
         mod = __import__(f"conv_{ch}")
         rows = []
         # the blind contacts after the channel's own: earlier ids stay as they were
-        for n, c in enumerate([*mod.CONVS, *(b for b in conv_blind.CONVS if b.channel == ch)], 1):
+        blind = [*conv_blind.CONVS, *conv_blind2.CONVS]
+        for n, c in enumerate([*mod.CONVS, *(b for b in blind if b.channel == ch)], 1):
             assert c.channel == ch, (ch, n, c.channel)
             cid = f"ev-{ch}-{n:03d}"
             c.cid = cid
