@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
+from itertools import pairwise
 
 from ..model import Channel, Direction, Event, Finding, Message, Role
 from ..nlp.annotate import introduced_names
@@ -232,12 +233,25 @@ def outgoing_greeting(ctx: RuleContext) -> Iterator[Finding]:
     ops = ctx.operator_messages()
     if not ops:
         raise Skip("the operator never spoke")
-    opening = ops[: int(ctx.param("opening_turns", 2))]
+    opening = _opening(ctx, ops[: int(ctx.param("opening_turns", 2))])
     missing, greet = _missing_parts(ctx, opening, client_name=True)
     if not any(message_has(ctx, m, ctx.string_tuple("purpose")) for m in opening):
         missing.append("цели звонка")
     if missing:
         yield _form_finding(ctx, opening[:1], missing, greet)
+
+
+def _opening(ctx: RuleContext, turns: list[Message]) -> list[Message]:
+    """The operator's opening turns, up to one answering the client's «а кто это?»: what the client had to
+    ask for was not said in the opening."""
+    who = ctx.string_tuple("who_asks")
+    out = turns[:1]
+    for prev, m in pairwise(turns):
+        between = ctx.conv.messages[prev.index + 1:m.index]
+        if who and any(c.role is _CLIENT and c.text and message_has(ctx, c, who) for c in between):
+            break
+        out.append(m)
+    return out
 
 
 # ----------------------------------------------------------------- G3
