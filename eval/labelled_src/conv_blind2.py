@@ -1301,8 +1301,6 @@ add(phone("op-13", cl(None, phone=ph(92)), "2027-01-29T09:20:00+03:00", [
 
 # Still missed (places in WRITTEN): a «ты» past tense without «ты» («SIM-карту уже переставляла…?», A1); the same
 # answer pasted to a repeated question (C6); «пожайлуста», two edits from the word (W2); a long paragraph about
-# the operator in an e-mail (W8); a sales call after «не звоните» asked on an incoming call (O3); an outgoing
-# call that names its company only when asked (G2, by its second turn); an insisting offer after a no in a
-# transcript (O2).
-HELD_OUT = frozenset({5, 14, 25, 47, 77, 78, 80})
+# the operator in an e-mail (W8). (#77, #78 and #80 were missed at first — O3, G2, O2 — and are fixed.)
+HELD_OUT = frozenset({5, 14, 25, 47})
 CONVS = [c for i, c in enumerate(WRITTEN) if i not in HELD_OUT]
