@@ -209,7 +209,8 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
                 continue
             c1, c2 = _content_lemmas(d1), _content_lemmas(d2)
             # the same answer (in meaning or in letters) or one marked as repeated: the cheap tests first
-            if (_overlap(c1, c2) >= min_answer_overlap and len(c2) >= min_words) \
+            # (both answers long enough: «Его нет.» shares its one word with any answer that says «нет»)
+            if (_overlap(c1, c2) >= min_answer_overlap and min(len(c1), len(c2)) >= min_words) \
                     or (again and find_any(d2, again)) or _same_text(d1, d2, min_same):
                 done.add(a2)
                 s = len(t2) - len(t2.lstrip())
