@@ -401,7 +401,7 @@ def _rank_one_edit(low: str, near: list[str]) -> str:
     return min(near, key=lambda c: (not is_known(norm(c)), -likelihood(c), c))
 
 
-def _in_case_of(word: str, suggestion: str) -> str:
+def in_case_of(word: str, suggestion: str) -> str:
     return suggestion[:1].upper() + suggestion[1:] if word[:1].isupper() else suggestion
 
 
@@ -416,7 +416,7 @@ def best_suggestion(word: str, max_distance: int = 2) -> str | None:
     if all(ch in _RU or ch == "-" for ch in low) and not low.startswith("-") and "--" not in low:
         nearest = _nearest_one_edit(low)  # «кто-нибуть» → «кто-нибудь» as a whole
         if nearest is not None:
-            return _in_case_of(word, nearest)
+            return in_case_of(word, nearest)
         if "-" in low:
             parts = []
             for part in word.split("-"):
@@ -440,4 +440,4 @@ def best_suggestion(word: str, max_distance: int = 2) -> str | None:
     if not cands:
         return None
     cands.sort()
-    return _in_case_of(word, str(cands[0][-1]))
+    return in_case_of(word, str(cands[0][-1]))

@@ -176,6 +176,8 @@ def spelling(ctx: RuleContext) -> Iterator[Finding]:
     max_short = int(ctx.param("max_distance", 1))
     max_long = int(ctx.param("max_distance_long", 2))
     long_from = int(ctx.param("long_word_letters", 6))
+    known = ctx.derived("known_misspellings", lambda: {
+        norm(str(k)): str(v) for k, v in (ctx.param("known_misspellings") or {}).items()})
     accepted: set[str] | None = None  # built at the first word the dictionary lacks: most contacts have none
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
@@ -184,6 +186,9 @@ def spelling(ctx: RuleContext) -> Iterator[Finding]:
             if accepted is None:
                 accepted = _accepted_in_contact(ctx)
             if t.norm in accepted:
+                continue
+            if t.norm in known:  # too far from the word for the search below («пожайлуста»), or two words fused
+                yield ctx.finding(m.index, t.start, t.end, suggestion=sp.in_case_of(t.text, known[t.norm]))
                 continue
             if t.text[0].isupper() and (not _sentence_first(doc, i) or _PROPER & t.info.grammemes):
                 continue  # a proper name
