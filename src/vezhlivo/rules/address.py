@@ -189,7 +189,14 @@ def _past_homonym(doc: Doc, i: int, t: Token) -> bool:
     if "2per" in t.info.grammemes or "past" not in t.info.all_grammemes:
         return False
     prev = _prev_word(doc, i)
-    return prev is not None and doc.tokens[i - 1].kind is not _PUNCT
+    if prev is not None and doc.tokens[i - 1].kind is not _PUNCT:
+        return True
+    # one of a list of deeds after its subject: «мы объединили три отдела, перешли на новую систему»
+    sent = doc.sentence_of(i)
+    return any(doc.tokens[j].norm in _PLURAL_SUBJECTS for j in range(sent.first, i))
+
+
+_PLURAL_SUBJECTS = frozenset({"мы", "вы", "они"})
 
 
 def _no_punct_between(doc: Doc, a: int, b: int) -> bool:
