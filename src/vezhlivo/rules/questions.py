@@ -339,10 +339,10 @@ def _clarifying_asks(ctx: RuleContext, found: list[_Clause], head: int, not_asks
 @check("Q1")
 def pre_phrase(ctx: RuleContext) -> Iterator[Finding]:
     """A clarifying question without a pre-phrase («Не могли бы вы уточнить…») or «пожалуйста»."""
-    frames = ctx.string_tuple("frames")
+    frames, open_questions = ctx.string_tuple("frames"), ctx.string_tuple("open_questions")
     for ask in clarifying_asks(ctx):
         doc = ctx.doc(ask.msg.index)
-        if sentence_has(doc, ask.sent, frames):
+        if sentence_has(doc, ask.sent, frames) or sentence_has(doc, ask.sent, open_questions):
             continue
         yield ctx.finding(ask.msg.index, ask.start, ask.end)
 
