@@ -121,16 +121,17 @@ def bare_no(ctx: RuleContext) -> Iterator[Finding]:
         if m.role is not _OPERATOR or not m.text:
             continue
         doc = ctx.doc(m.index)
-        if "нет" not in doc.vocabulary()[0]:
-            continue  # most messages: no «нет» among the words, so no bare one
+        if _NO_WORDS.isdisjoint(doc.vocabulary()[0]):
+            continue  # most messages: no «нет» (or «никак», «нельзя») among the words, so no bare one
         for k, sent in enumerate(doc.sentences):
             # the client's name as an address is no content: «Эльвира, нет.»
             idx = [i for i in doc.words(sent) if not _addressed(doc, i, names)]
             words = [doc.tokens[i].norm for i in idx]
-            if "нет" not in words:
-                continue
-            if not set(words) <= bare and not _echoes(ctx, last_client, doc, idx, bare):
-                continue
+            if "нет" in words:
+                if not set(words) <= bare and not _echoes(ctx, last_client, doc, idx, bare):
+                    continue
+            elif _NO_WORDS.isdisjoint(words) or not set(words) <= bare:
+                continue  # «Увы, никак.», «К сожалению, нельзя.» alone are as bare as «нет»
             rest = doc.sentences[k + 1:]
             if any(sentence_has(doc, s, alternative) for s in rest) or _offered_next(ctx, messages[pos + 1:],
                                                                                      alternative):
@@ -142,6 +143,7 @@ def bare_no(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.finding(m.index, start, end)
 
 
+_NO_WORDS = frozenset({"нет", "никак", "нельзя", "невозможно"})
 _ASKED_AHEAD = re.compile(r"[^.!]*\?")  # a «?» before the sentence's next «.» or «!»
 
 
