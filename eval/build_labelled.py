@@ -47,13 +47,14 @@ def build() -> dict[str, list[dict]]:
     sys.path.insert(0, str(SRC))
     import conv_blind
     import conv_blind2
+    import conv_blind3
     import dsl
     out: dict[str, list[dict]] = {}
     for ch in CHANNELS:
         mod = __import__(f"conv_{ch}")
         rows = []
         # the blind contacts after the channel's own: earlier ids stay as they were
-        blind = [*conv_blind.CONVS, *conv_blind2.CONVS]
+        blind = [*conv_blind.CONVS, *conv_blind2.CONVS, *conv_blind3.CONVS]
         for n, c in enumerate([*mod.CONVS, *(b for b in blind if b.channel == ch)], 1):
             assert c.channel == ch, (ch, n, c.channel)
             cid = f"ev-{ch}-{n:03d}"
