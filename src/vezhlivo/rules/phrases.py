@@ -210,11 +210,15 @@ def _echoes(ctx: RuleContext, client: Message | None, doc: Doc, idx: list[int], 
 
 @check("F12")
 def apologising_over_and_over(ctx: RuleContext) -> Iterator[Finding]:
-    """Too many apologies in one message or in operator turns that follow each other."""
+    """Too many apologies in one message or in operator turns that follow each other — or in the whole
+    contact (params.max_apologies_contact): «Извините» — «Простите» — «Ещё раз простите нас, извините»."""
     patterns = ctx.string_tuple("patterns")
     limit = int(ctx.param("max_apologies", 3))
+    contact_limit = int(ctx.param("max_apologies_contact", 0))
     run: list[tuple[int, Match]] = []
-    reported = False
+    reported = False  # in the current run of operator turns
+    found_any = False
+    total = 0
     for m in ctx.conv.messages:
         if m.role is _CLIENT and m.text:
             run, reported = [], False
@@ -222,10 +226,17 @@ def apologising_over_and_over(ctx: RuleContext) -> Iterator[Finding]:
         if m.role is not _OPERATOR or not m.text:
             continue
         doc = ctx.doc(m.index)
-        run.extend((m.index, match) for match in find_unless(doc, patterns))
+        found = find_unless(doc, patterns)
+        run.extend((m.index, match) for match in found)
+        before, total = total, total + len(found)
+        if contact_limit and not found_any and before < contact_limit <= total:
+            nth = found[contact_limit - before - 1]
+            found_any = reported = True
+            yield ctx.finding(m.index, nth.start, nth.end)
+            continue
         if reported or len(run) < limit:
             continue
-        reported = True
+        reported = found_any = True
         turn, third = run[limit - 1]
         same = [x for t, x in run if t == turn]
         if all(t == turn for t, _ in run):
