@@ -150,7 +150,7 @@ def second_person_singular(ctx: RuleContext) -> Iterator[Finding]:
             i = words[pos] if pos >= 0 else -1
             sugg = None
             if i >= 0 and not any(s <= toks[i].start < e for s, e in fixed_spans) and not _generic(doc, i):
-                sugg = None if _past_homonym(doc, i, toks[i]) else plural_form(toks[i].text)
+                sugg = None if past_homonym(doc, i, toks[i]) else plural_form(toks[i].text)
             if sugg is not None and run and pos == run[-1][0] + 1 and _no_punct_between(doc, words[pos - 1], i):
                 run.append((pos, sugg))
                 continue
@@ -184,7 +184,7 @@ def _generic(doc: Doc, i: int) -> bool:
         and not any(w.norm in _THOU_PRONOUNS for w in words)  # «ты ничего не понимаешь» is said to someone
 
 
-def _past_homonym(doc: Doc, i: int, t: Token) -> bool:
+def past_homonym(doc: Doc, i: int, t: Token) -> bool:
     """«мы перешли», «вы пришли»: a past plural that the dictionary also reads as «перешли!»."""
     if "2per" in t.info.grammemes or "past" not in t.info.all_grammemes:
         return False

@@ -11,6 +11,7 @@ from ..nlp.doc import Doc, Kind, Token
 from ..nlp.morph import is_known, norm, word_info
 from ..nlp.patterns import has_match, sentence_has
 from ..nlp.slips import SlipWords, find_slips
+from .address import past_homonym
 from .base import RuleContext, Skip, check
 
 # Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
@@ -482,11 +483,13 @@ def long_intro(ctx: RuleContext) -> Iterator[Finding]:
         intro: list[int] = []
         words = 0
         for s_idx, sent in enumerate(doc.sentences):
-            toks = [doc.tokens[j] for j in doc.words(sent)]
+            idx = doc.words(sent)
+            toks = [doc.tokens[j] for j in idx]
             if s_idx == 0 and sentence_has(doc, sent, greetings) and len(toks) <= 6:
                 continue  # «Здравствуйте, Алла!»
-            if any(t.norm in _CLIENT_WORDS or t.info.lemma == "ваш" or t.info.lemma in names or _to_client(t)
-                   for t in toks):
+            # (not «мы объединили отделы, перешли на новую систему»: a past plural, no «перешли!»)
+            if any(t.norm in _CLIENT_WORDS or t.info.lemma == "ваш" or t.info.lemma in names
+                   or (_to_client(t) and not past_homonym(doc, j, t)) for j, t in zip(idx, toks, strict=True)):
                 break  # the letter speaks to the client: «Возьмите чек и паспорт», «Вы можете…»
             if sentence_has(doc, sent, signoff):
                 break  # «С уважением, Марина, интернет-магазин Kid Mir»: a signature, not an introduction
