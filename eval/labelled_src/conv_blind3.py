@@ -1290,8 +1290,8 @@ add(phone("op-2", cl(None, phone=ph()), "2027-03-15T12:40:00+03:00", [
 
 
 # Still missed (places in WRITTEN): W2 typos two edits away (#0), F4 in an impersonal order (#2), W3 jargon
-# (#13, #68), Q7 doubting the client with «скорее всего» (#18), O2 insisting in a chat (#34), C6 «Я же говорю»
-# with the same answer (#86), F21/C4 a review reply that calls the review a lie (#64), F21 sarcasm («спасибо за
-# такой глубокий отзыв», #73). (#22, #43, #67 and #89 were missed at first — F12, W8, F19, F14 — and are fixed.)
-HELD_OUT = frozenset({0, 2, 13, 18, 34, 64, 68, 73, 86})
+# (#13, #68), C6 «Я же говорю» with the same answer (#86), F21/C4 a review reply that calls the review a lie
+# (#64), F21 sarcasm («спасибо за такой глубокий отзыв», #73). (#18, #22, #34, #43, #67 and #89 were missed at
+# first — Q7, F12, O2, W8, F19, F14 — and are fixed.)
+HELD_OUT = frozenset({0, 2, 13, 64, 68, 73, 86})
 CONVS = [c for i, c in enumerate(WRITTEN) if i not in HELD_OUT]
