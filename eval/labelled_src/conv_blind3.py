@@ -1289,9 +1289,10 @@ add(phone("op-2", cl(None, phone=ph()), "2027-03-15T12:40:00+03:00", [
    note="one transfer with the colleague's name and department; «гарантия 12 месяцев» is a warranty; «Слушай», «Давай» are the client's"), "phone")
 
 
-# Still missed (places in WRITTEN): W2 typos two edits away (#0), F4 in an impersonal order (#2), W3 jargon
-# (#13, #68), C6 «Я же говорю» with the same answer (#86), F21/C4 a review reply that calls the review a lie
-# (#64), F21 sarcasm («спасибо за такой глубокий отзыв», #73). (#18, #22, #34, #43, #67 and #89 were missed at
-# first — Q7, F12, O2, W8, F19, F14 — and are fixed.)
-HELD_OUT = frozenset({0, 2, 13, 64, 68, 73, 86})
+# Still missed (places in WRITTEN): W2 a typo at the start of a sentence that the dictionary guesses to be a
+# surname («Спосибо за терпение», #0), F4 in an impersonal order (#2), C6 «Я же говорю» with the same answer
+# (#86), F21/C4 a review reply that calls the review a lie (#64), F21 sarcasm («спасибо за такой глубокий
+# отзыв», #73). (#13, #18, #22, #34, #43, #67, #68 and #89 were missed at first — W3, Q7, F12, O2, W8, F19,
+# W3, F14 — and are fixed.)
+HELD_OUT = frozenset({0, 2, 64, 73, 86})
 CONVS = [c for i, c in enumerate(WRITTEN) if i not in HELD_OUT]
