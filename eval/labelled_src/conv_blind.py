@@ -7,7 +7,7 @@
 # contacts after each channel's own, so the ids of the contacts before them never change.
 # ruff: noqa: E501
 # The comment above each contact says what it tests (its #NN is its place in the helper's original list).
-from dsl import C, O, S, chat, cl, email, phone, review
+from dsl import C, O, S, chat, cl, email, phone, review_reply
 
 CONVS = []
 
@@ -831,9 +831,8 @@ add(email("op-3", cl("Евгений", phone=ph(60), email="evg.pavlov@mail.ru")
 
 # =================================================================== REVIEWS (#61 … #72)
 
-def r(op, name, nn, start, review_text, reply, x=(), expect="", forbid="", note=""):
-    msgs = [C(review_text), O(reply, x=x)]
-    return review(op, cl(name, phone=ph(nn)), start, msgs, expect=expect, forbid=forbid, note=note)
+def r(op, name, nn, start, review_text, reply, **k):
+    return review_reply(op, cl(name, phone=ph(nn)), start, review_text, reply, **k)
 
 
 # #61 F19 lecturing, no apology

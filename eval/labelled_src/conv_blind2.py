@@ -9,7 +9,7 @@
 # Emphasis: chat dialect from both sides, offences hidden in good messages (morphology, word order, split
 # across turns, speech transcripts), hard negatives (client's words, quotes, names/streets/products),
 # and the rules the first blind batch had few of.
-from dsl import C, O, S, chat, cl, email, phone, review
+from dsl import FIN, KID, MED, SV, C, O, S, chat, cl, email, phone, review_reply, sig
 
 WRITTEN = []
 
@@ -692,14 +692,6 @@ add(chat("op-10", cl("Роксана", phone=ph(49)), "2027-01-30T12:30:00+03:00
 
 # =================================================================== E-MAILS
 
-def sig(name, company):
-    return f"\n\nС уважением,\n{name}\n{company}"
-
-
-KID = "Интернет-магазин Kid Mir"
-SV = "служба поддержки СвязьПлюс"
-MED = "администратор клиники «Медлайн»"
-FIN = "ФинДом"
 H2 = 2 * 3600
 
 # W7: greeting and answer, no «why it matters», no offer of help / call to action
@@ -856,9 +848,8 @@ add(email("op-4", cl("Мирон", phone=ph(64), email="miron.t@mail.ru"), "2027
 
 # =================================================================== REVIEWS
 
-def rv(op, name, nn, start, review_text, reply, x=(), expect="", forbid="", note=""):
-    msgs = [C(review_text), O(reply, x=x)]
-    return review(op, cl(name, phone=ph(nn)), start, msgs, expect=expect, forbid=forbid, note=note)
+def rv(op, name, nn, start, review_text, reply, **k):
+    return review_reply(op, cl(name, phone=ph(nn)), start, review_text, reply, **k)
 
 
 # F19 arguing «с Вашей оценкой мы не можем согласиться», otherwise full complaint handling

@@ -11,7 +11,7 @@
 # negatives (recommended formulas in unusual forms, quoted rudeness, the client's «ты», one apology in a long
 # thread, «гарантия» as a warranty or a bank product, a named colleague on transfer, a kept call-back), and
 # offences phrased in new ways (passive/impersonal, participles, diminutives, speech, typos, split messages).
-from dsl import C, O, S, chat, cl, email, phone, review
+from dsl import FIN, KID, MED, SV, C, O, S, chat, cl, email, phone, review_reply, sig
 
 WRITTEN = []
 
@@ -33,14 +33,6 @@ H2 = 2 * 3600
 DAY = 24 * 3600
 
 
-def sig(name, company):
-    return f"\n\nС уважением,\n{name}\n{company}"
-
-
-KID = "Интернет-магазин Kid Mir"
-SV = "служба поддержки СвязьПлюс"
-MED = "администратор клиники «Медлайн»"
-FIN = "ФинДом"
 
 
 # =================================================================== CHATS
@@ -887,9 +879,8 @@ add(email("op-16", cl("Любомир", phone=ph(), email="lubomir.z@bk.ru"), "2
 
 # =================================================================== REVIEWS
 
-def rv(op, name, start, review_text, reply, x=(), expect="", forbid="", note=""):
-    msgs = [C(review_text), O(reply, x=x, d=20 * 3600)]
-    return review(op, cl(name, phone=ph()), start, msgs, expect=expect, forbid=forbid, note=note)
+def rv(op, name, start, review_text, reply, **k):
+    return review_reply(op, cl(name, phone=ph()), start, review_text, reply, d=20 * 3600, **k)
 
 
 # 1★, the model reply: thanks, one apology, understanding, explanation, solution and compensation

@@ -138,6 +138,23 @@ def phone(*a, **k) -> Conv:
     return conv("phone", *a, **k)
 
 
+def review_reply(op: str, client: dict, start: str, review_text: str, reply: str, *, x: str | tuple[str, ...] = (),
+                 d: float | None = None, expect: str = "", forbid: str = "", note: str = "") -> Conv:
+    """A review and the company's public reply to it (``d`` seconds later)."""
+    return review(op, client, start, [C(review_text), O(reply, x=x, d=d)], expect=expect, forbid=forbid, note=note)
+
+
+# How the blind batches sign e-mails: «С уважением,», the operator, the company's signature line.
+KID = "Интернет-магазин Kid Mir"
+SV = "служба поддержки СвязьПлюс"
+MED = "администратор клиники «Медлайн»"
+FIN = "ФинДом"
+
+
+def sig(name: str, company: str) -> str:
+    return f"\n\nС уважением,\n{name}\n{company}"
+
+
 def _iso(dt: datetime) -> str:
     return dt.isoformat(timespec="seconds")
 
