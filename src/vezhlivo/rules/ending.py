@@ -71,9 +71,10 @@ def say_goodbye(ctx: RuleContext) -> Iterator[Finding]:
             break
         closing_turn.append(m)
     said_bye = any(has_match(ctx.doc(m.index), farewells) for m in closing_turn)
-    if after and ctx.conv.ended_by is Role.CLIENT and not _closing_only(ctx, after):
+    closed = not after or _closing_only(ctx, after)  # nothing but goodbyes after the operator's last words
+    if not closed and ctx.conv.ended_by is Role.CLIENT:
         raise Skip("the client hung up in the middle of the talk: no goodbye could be said")
-    if said_bye and (not after or _closing_only(ctx, after)):
+    if said_bye and closed:
         return
     if said_bye:
         msg = ctx.param("unanswered_message") or ctx.spec.message

@@ -70,14 +70,14 @@ def _client_set_time(ctx: RuleContext, client: Message) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
+_GET_BACK = CALLBACK_VERBS | {"связаться"}  # verbs of coming back to the client
+
+
 def _restated(p: Promise, promises: list[Promise]) -> bool:
     """«Перезвоню на этот номер» at the goodbye repeats a concrete promise made earlier in the contact."""
     # «свяжусь с ним и перезвоню Вам через полчасика» is one promise, named by its first verb
     family = _GET_BACK if p.verb in _GET_BACK else {p.verb}
     return any(q.turn < p.turn and q.concrete and q.verb in family for q in promises)
-
-
-_GET_BACK = CALLBACK_VERBS | {"связаться"}
 
 
 @check("S1")
