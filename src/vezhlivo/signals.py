@@ -468,6 +468,8 @@ _SCORE = re.compile(r"(?:оценк[аи]|^\s*рейтинг)\s*:?\s*([1-5])(?:\
                     r"|(?:^\s*|(?:ставлю|поставил[аи]?|оцениваю)\s+)([1-5])\s*(?:из|/)\s*5\b", re.I | re.M)
 
 
+# what a score needs besides its digit: «5» of «из 5» or «/5», or the word «оценка» or «рейтинг»
+_SCORE_HINT = re.compile(r"5|оцен|рейтинг", re.I)
 _SCORE_DIGIT = re.compile(r"[1-5]")
 
 
@@ -477,7 +479,7 @@ def review_stars(text: str) -> int | None:
     m = _STARS.search(text) if "★" in text else None
     if m and len(m.group(1)) + len(m.group(2)) == 5:
         return len(m.group(1))
-    m2 = _SCORE.search(text) if _SCORE_DIGIT.search(text) else None
+    m2 = _SCORE.search(text) if _SCORE_DIGIT.search(text) and _SCORE_HINT.search(text) else None
     if m2:
         return int(m2.group(1) or m2.group(2))
     return None

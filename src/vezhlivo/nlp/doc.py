@@ -15,6 +15,7 @@ from .morph import WordInfo, is_known, norm, word_info
 
 T = TypeVar("T")
 _MISSING = object()
+_EMPTY_WORDS: frozenset[str] = frozenset()
 
 
 class Kind(StrEnum):
@@ -169,7 +170,8 @@ class Doc:
                     unknown.add(t.norm)
             else:
                 numbers.add(t.norm)
-        return frozenset(numbers.union(*lemma_sets)), tuple(sorted(unknown))
+        # a frozenset's union is a frozenset: no set built and then copied
+        return _EMPTY_WORDS.union(numbers, *lemma_sets), tuple(sorted(unknown))
 
     def remember(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
         """``compute()`` once per text: several rules (and every keystroke pause of a live hint) ask the

@@ -95,8 +95,11 @@ _GENERIC = re.compile(
 _QUOTES = re.compile(r"[«»\"“”„'`’]")
 
 
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"[\W_]+", "", norm(_QUOTES.sub("", text)))
+    return _NOT_LETTERS.sub("", norm(_QUOTES.sub("", text)))
 
 
 def company_keys(ctx: RuleContext) -> list[str]:
@@ -120,8 +123,9 @@ def _name_keys(name: str) -> tuple[str, ...]:
 
 def mentions_company(text: str, keys: list[str]) -> bool:
     squashed = _squash(text)
-    if any(k in squashed for k in keys):
-        return True
+    for k in keys:  # a loop, not any() over a generator: asked of every contact's opening
+        if k in squashed:
+            return True
     # a recogniser writes a Latin brand in Cyrillic («кид мир» for Kid Mir): compare letter by letter
     latin = [k for k in keys if _LATIN.search(k)]
     return bool(latin) and any(k in squashed.translate(_TO_LATIN) for k in latin)

@@ -9,7 +9,6 @@ rudeness lexicon (F21).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from difflib import SequenceMatcher
 
@@ -260,14 +259,18 @@ class _Said:
     def __init__(self, doc: Doc, size: int) -> None:
         self.doc = doc
         self.size = size  # the number of its own words (of lemmas)
-        self._counts: Counter[str] | None = None
+        self._counts: dict[str, int] | None = None
         self._matcher: SequenceMatcher[str] | None = None
 
     @property
-    def counts(self) -> Counter[str]:
-        if self._counts is None:
-            self._counts = Counter(_lemma_text(self.doc))
-        return self._counts
+    def counts(self) -> dict[str, int]:
+        """How often each lemma comes (a plain dict: a Counter's constructor costs more than counting)."""
+        counts = self._counts
+        if counts is None:
+            counts = self._counts = {}
+            for lemma in _lemma_text(self.doc):
+                counts[lemma] = counts.get(lemma, 0) + 1
+        return counts
 
     def repeated_in(self, later: _Said, similarity: float) -> bool:
         """``SequenceMatcher(None, later's lemmas, these lemmas).ratio() >= similarity``, cheaper:

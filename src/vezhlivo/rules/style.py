@@ -270,10 +270,13 @@ def _accepted_words(ctx: RuleContext) -> frozenset[str]:
 def slang(ctx: RuleContext) -> Iterator[Finding]:
     words: dict[str, str] = ctx.derived("words", lambda: {
         norm(k): str(v) for k, v in (ctx.param("words", {}) or {}).items()})
+    # a set, not the dict: a frozenset is disjoint from a set by looking up the smaller one's members,
+    # from a dict by looking up every key
+    slang_words: frozenset[str] = ctx.derived("word_keys", lambda: frozenset(words))
     standalone = ctx.word_set("standalone_only")
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        if doc.vocabulary()[0].isdisjoint(words) and "-" not in m.text:
+        if doc.vocabulary()[0].isdisjoint(slang_words) and "-" not in m.text:
             continue  # no slang word among the own words, and no «чё-то» to split
         for t in doc.tokens:
             if t.kind is not _WORD or t.mask is not None:
