@@ -128,6 +128,7 @@ class Engine:
         silent: list[tuple[str, str]] = []
         applicable: list[RuleSpec] = []
         no_text = not any(m.text.strip() for m in conv.turns)
+        ctx: RuleContext | None = None
         for spec, fn in self._checks_for(conv):
             if no_text and spec.needs_text:
                 silent.append((spec.code, "no transcript: only timing is judged"))
@@ -135,7 +136,12 @@ class Engine:
             if fn is None:
                 silent.append((spec.code, "no check is implemented for this rule"))
                 continue
-            ctx = RuleContext(ann=ann, spec=spec, rulebook=self.rulebook, history=hist, future=fut)
+            # one context for the contact, pointed at each rule in turn: a check is run to its end
+            # (list() below) before the next starts, and keeps no reference to its context
+            if ctx is None:
+                ctx = RuleContext(ann=ann, spec=spec, rulebook=self.rulebook, history=hist, future=fut)
+            else:
+                ctx.spec = spec
             try:
                 found = list(fn(ctx))
             except Skip as why:
