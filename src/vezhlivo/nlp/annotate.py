@@ -83,7 +83,7 @@ class DocCache:
     «Спасибо!», «Да», «Здравствуйте», a chat's context on every keystroke pause of a live hint.
     Most other texts come once. Kept at their first sighting, they would push out the texts that do
     repeat, and each would be freed long after its contact, when its objects have left the CPU's
-    caches (≈ 10 µs a Doc, a tenth of a chat's check). So the cache remembers only the hashes of
+    caches (≈ 10 µs a Doc, a fifth of making one). So the cache remembers only the hashes of
     texts seen once, and keeps a text's Doc when the text comes again. Bounded, so memory stays
     flat however long the run; safe to share between the service's threads (one lock)."""
 
