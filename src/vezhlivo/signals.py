@@ -557,8 +557,7 @@ UNDONE_PATTERNS = (
 
 
 def _not_damaged(doc: Doc, m: Match) -> bool:
-    t = doc.tokens[m.last]
-    return not t.info.lemmas.isdisjoint(_DAMAGE_VERBS) or not t.info.lemmas.isdisjoint(_DAMAGED)
+    return not doc.tokens[m.last].info.lemmas.isdisjoint(_DAMAGE_LEMMAS)
 
 
 # damaged goods or a defect: a complaint, unless the thing is brought for repair

@@ -38,6 +38,7 @@ from typing import IO, TYPE_CHECKING, TypeVar, overload
 from .errors import RecordError
 from .model import Conversation
 from .parallel import (
+    DEFAULT_CHUNK,
     Convert,
     KeyLinker,
     Progress,
@@ -200,8 +201,8 @@ def _warm(engine: Engine, piece: LinePiece) -> None:
 
     build_shape_now()
     first = [c for c in islice(piece.read(), WARM_CONTACTS) if not isinstance(c, RecordError)]
-    for group in range(0, len(first), 24):
-        for _ in engine.check_many(first[group:group + 24]):
+    for group in range(0, len(first), DEFAULT_CHUNK):  # in tasks' groups, as the workers will check
+        for _ in engine.check_many(first[group:group + DEFAULT_CHUNK]):
             pass
 
 

@@ -229,7 +229,8 @@ def capital_vy(ctx: RuleContext) -> Iterator[Finding]:
     spoke_to_group = False  # an earlier message spoke to several people («вы с супругом»): later «вы» may too
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        if doc.vocabulary()[0].isdisjoint(_VY_WORDS):
+        vocab = doc.vocabulary()[0]
+        if vocab.isdisjoint(_VY_WORDS):
             continue  # no «вы» or «ваш» at all
         toks = doc.tokens
         lower: list[Token] = []
@@ -239,7 +240,6 @@ def capital_vy(ctx: RuleContext) -> Iterator[Finding]:
             if (t.norm in _VY_FORMS or t.norm.startswith("ваш")) and t.text[0].islower() and _is_vy(t):
                 lower.append(t)
         # whether the operator speaks to several people matters only when there is something to report
-        vocab = doc.vocabulary()[0]
         if not (vocab.isdisjoint(_WITH) and vocab.isdisjoint(_BOTH)) and _couple_addressed(doc, not_companions):
             spoke_to_group = True
             continue
