@@ -166,3 +166,11 @@ def test_threats(text: str, threat: bool) -> None:
 ])
 def test_review_stars(text: str, stars: int | None) -> None:
     assert review_stars(text) == stars
+
+
+def test_the_answer_remembered_on_a_text_is_kept_apart_for_each_list_of_extra_phrases() -> None:
+    doc = make_doc("Хочу узнать про скидку на диван")
+    assert not is_complaint(doc)
+    assert is_complaint(doc, ["скидка"])  # a company's own complaint phrase
+    assert not is_complaint(doc)
+    assert is_complaint(doc, ("скидка",))

@@ -589,10 +589,16 @@ def _complaint_patterns(extra: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def is_complaint(doc: Doc, extra: Iterable[str] = ()) -> bool:
+    # a pure function of the text and the extras: remembered on the Doc, which a repeated text brings back
+    ex = extra if isinstance(extra, tuple) else tuple(extra)
+    return doc.remember(("signals.is_complaint", ex), lambda: _is_complaint(doc, ex))
+
+
+def _is_complaint(doc: Doc, extra: tuple[str, ...]) -> bool:
     stars = review_stars(doc.text)
     if stars is not None:
         return stars <= 3
-    for m in find_any(doc, _complaint_patterns(tuple(extra))):
+    for m in find_any(doc, _complaint_patterns(extra)):
         if m.first == m.last and not doc.tokens[m.first].info.known:
             continue  # a typo one edit from «ужас» («увас») is no complaint
         if not sentence_has(doc, doc.sentence_of(m.first), COMPLAINT_UNLESS):

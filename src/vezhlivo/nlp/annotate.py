@@ -218,17 +218,27 @@ def _is_vocative(doc: Doc, i: int) -> bool:
     return before and after
 
 
-def introduced_names(doc: Doc) -> set[str]:
-    out: set[str] = set()
+_NO_NAMES: frozenset[str] = frozenset()
+_INTRODUCED = ("annotate.introduced_names",)  # the Doc memo's key, made once
+
+
+def introduced_names(doc: Doc) -> frozenset[str]:
+    """Lemmas of the names a speaker introduces themself by («Меня зовут Анна»): a pure function of
+    the text, remembered on the Doc (both sides' names are asked of every contact)."""
+    return doc.remember(_INTRODUCED, lambda: _introduced_names(doc))
+
+
+def _introduced_names(doc: Doc) -> frozenset[str]:
     if not may_match(doc, _SELF_INTRO):
-        return out  # nearly every message: none of the phrases' words is there
+        return _NO_NAMES  # nearly every message: none of the phrases' words is there
+    out: set[str] = set()
     for p in _SELF_INTRO:
         for match in find(doc, p):
             last = match.last
             if p.endswith("@surname"):
                 last -= 1  # the first name, not the surname after it
             out.add(doc.tokens[last].lemma)
-    return out
+    return frozenset(out)
 
 
 def annotate(conv: Conversation, doc_factory: Callable[[str], Doc] = make_doc) -> Annotated:
