@@ -179,7 +179,7 @@ def spelling(ctx: RuleContext) -> Iterator[Finding]:
     long_from = int(ctx.param("long_word_letters", 6))
     known = ctx.derived("known_misspellings", lambda: {
         norm(str(k)): str(v) for k, v in (ctx.param("known_misspellings") or {}).items()})
-    accepted: set[str] | None = None  # built at the first word the dictionary lacks: most contacts have none
+    accepted: _Accepted | None = None  # built at the first word the dictionary lacks: most contacts have none
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         for i in _unknown_words(doc, min_len):
@@ -239,10 +239,22 @@ def _find_unknown_words(doc: Doc, min_len: int) -> list[int]:
             and len(t.text) >= min_len and not t.info.known and not _LAT.search(t.text) and not t.text.isupper()]
 
 
-def _accepted_in_contact(ctx: RuleContext) -> set[str]:
+class _Accepted:
+    """Words W2 accepts in one contact: the rulebook's (made once per rulebook) and the contact's own,
+    asked in turn rather than copied into one set for every contact."""
+
+    __slots__ = ("contact", "rulebook")
+
+    def __init__(self, rulebook: frozenset[str], contact: set[str]) -> None:
+        self.rulebook, self.contact = rulebook, contact
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.rulebook or word in self.contact
+
+
+def _accepted_in_contact(ctx: RuleContext) -> _Accepted:
     """The rulebook's accepted words, the names of both sides and every word the client wrote."""
-    accepted = set(ctx.derived("accepted", lambda: _accepted_words(ctx)))
-    accepted |= ctx.ann.client_names | ctx.ann.operator_names
+    accepted = set(ctx.ann.client_names | ctx.ann.operator_names)
     if ctx.conv.client.name:
         accepted |= {norm(w) for w in ctx.conv.client.name.split()}
     if ctx.conv.client.patronymic:
@@ -250,8 +262,8 @@ def _accepted_in_contact(ctx: RuleContext) -> set[str]:
     if ctx.conv.operator.name:
         accepted |= {norm(w) for w in ctx.conv.operator.name.split()}
     for cm in ctx.client_messages():  # words the client wrote: names, products, places
-        accepted |= {t.norm for t in ctx.doc(cm.index).tokens if t.kind is _WORD}
-    return accepted
+        accepted.update([t.norm for t in ctx.doc(cm.index).tokens if t.kind is _WORD])
+    return _Accepted(ctx.derived("accepted", lambda: _accepted_words(ctx)), accepted)
 
 
 def _accepted_words(ctx: RuleContext) -> frozenset[str]:
