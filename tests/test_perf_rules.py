@@ -117,3 +117,21 @@ def test_question_classification_pre_tests_are_exact() -> None:
     ctx = RuleContext(ann=annotate(conv), spec=engine.rulebook.rules["Q1"], rulebook=engine.rulebook)
     words = _AskWords.of(ctx)
     assert _classify_clauses(ctx, words) == _plain_classify(ctx, words)
+
+
+def test_a_texts_clauses_remembered_for_one_rulebook_are_not_another_rulebooks() -> None:
+    """Q1–Q3 remember a text's clauses on its Doc under their word lists; engines with other lists that
+    share the cache of analysed texts (the service, a batch of several companies) must not read them."""
+    from vezhlivo.engine import Engine
+    from vezhlivo.ingest.canonical import parse_conversation
+    from vezhlivo.rulebook import load_rulebook
+
+    conv = parse_conversation({"id": "q", "channel": "chat", "messages": [
+        {"role": "client", "text": "Здравствуйте, где мой заказ?"},
+        {"role": "operator", "text": "Здравствуйте! Назовите номер заказа."}]})
+    default = Engine(load_rulebook())
+    no_requests = Engine(load_rulebook(overrides={"rules": {"Q1": {"params": {"request_verbs": []}}}}))
+    no_requests.docs = default.docs  # one cache of analysed texts for both
+    for _ in range(2):  # the second round reads what the first remembered
+        assert [f.quote for f in default.check(conv).findings if f.rule == "Q1"] == ["Назовите номер заказа."]
+        assert not [f for f in no_requests.check(conv).findings if f.rule == "Q1"]

@@ -3,6 +3,7 @@ summing up instead of doubting the client (Q7). Q4–Q6 need the recording and l
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -85,6 +86,8 @@ class _AskWords:
     ask_first: Element | None = field(compare=False, default=None)
     ask_union: Pattern | None = field(compare=False, default=None)  # the pattern ask_first is the element of
     request_first: Pattern | None = field(compare=False, default=None)
+    # the same for equal lists, whichever rulebook made them: a text's clauses are remembered under it
+    token: int = field(compare=False, default=-1)
 
     @classmethod
     def of(cls, ctx: RuleContext) -> _AskWords:
@@ -97,12 +100,21 @@ class _AskWords:
               ask_verbs: tuple[str, ...], requests: tuple[str, ...]) -> _AskWords:
         return cls(wh, wh_after_comma, lead_skip, ask_verbs, requests, frozenset(lead_skip), _first_element(wh),
                    _first_element(wh_after_comma), _first_element(ask_verbs),
-                   _union_pattern(ask_verbs) if ask_verbs else None, _union_pattern(requests) if requests else None)
+                   _union_pattern(ask_verbs) if ask_verbs else None, _union_pattern(requests) if requests else None,
+                   _lists_token(wh, wh_after_comma, lead_skip, ask_verbs, requests))
 
     def may_ask(self, doc: Doc) -> bool:
         """Can any word of the text (quoted ones too) match ``ask_first``? False is certain: a text without
         masked words has all its words in its own vocabulary, which ``can_match`` tests (typos included)."""
         return self.ask_union is not None and (bool(doc.masks) or self.ask_union.can_match(doc))
+
+
+_tokens = itertools.count()
+
+
+@lru_cache(maxsize=256)
+def _lists_token(*lists: tuple[str, ...]) -> int:
+    return next(_tokens)
 
 
 def _embedded_wh(words: _AskWords, doc: Doc, sent: Sentence, may_ask: bool = True) -> bool:
@@ -266,45 +278,58 @@ def _once(ctx: RuleContext, name: str, params: object, compute: Callable[[], T])
 
 
 def _classify_clauses(ctx: RuleContext, words: _AskWords) -> list[_Clause]:
-    skip = words.skip
-    union = words.request_first
-    requests = union.elements[0] if union is not None else None
     out: list[_Clause] = []
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        # the text's vocabulary tells at once whether any of its (own) words can be a request verb
-        may_request = union is not None and union.can_match(doc)
-        if not may_request and "?" not in doc.text:
-            # no clause asks (is_question needs a «?») and none requests: the sentences, uncut, as
-            # ``clauses`` gives them (most texts)
-            out.extend([_Clause(m, sent, False, False, None) for sent in doc.sentences])
-            continue
-        may_ask: bool | None = None  # whether a word of the text can be an asking verb; asked when needed
-        for sent in clauses(doc):
-            question = is_question(doc, sent)
-            if not (question or may_request):
-                # asks at most through ``extra_asks``, which needs words: no need to look for them here
-                out.append(_Clause(m, sent, False, False, None))
-                continue
-            idx = doc.words(sent)
-            if not idx:
-                continue
-            wh = False
-            if question:
-                lead = _lead_word(doc, sent, skip)
-                if lead is not None and _word_in(doc, [lead], words.wh_first):
-                    wh = True
-                else:
-                    if may_ask is None:
-                        may_ask = words.may_ask(doc)
-                    wh = _embedded_wh(words, doc, sent, may_ask) or _short_noun_question(doc, sent) or (
-                        may_ask and _object_ask(words, doc, sent))
-            request_at = None if requests is None or not may_request else next(
-                (n for n, i in enumerate(idx) if requests.matches(doc.tokens[i])), None)
-            if request_at:
-                request_at = _head_position(doc, idx, request_at, skip)
-            out.append(_Clause(m, sent, question, wh, request_at))
+        # a pure function of the text and the lists: remembered on the Doc, which a repeated text brings back
+        key = ("questions.clauses", words.token)
+        found = cast("tuple[_TextClause, ...] | None", doc.memo.get(key))
+        if found is None:
+            found = doc.memo[key] = _text_clauses(doc, words)
+        out.extend([_Clause(m, *clause) for clause in found])
     return out
+
+
+_TextClause = tuple[Sentence, bool, bool, int | None]  # a _Clause without its message
+
+
+def _text_clauses(doc: Doc, words: _AskWords) -> tuple[_TextClause, ...]:
+    union = words.request_first
+    # the text's vocabulary tells at once whether any of its (own) words can be a request verb
+    may_request = union is not None and union.can_match(doc)
+    if not may_request and "?" not in doc.text:
+        # no clause asks (is_question needs a «?») and none requests: the sentences, uncut, as
+        # ``clauses`` gives them (most texts)
+        return tuple([(sent, False, False, None) for sent in doc.sentences])
+    skip = words.skip
+    requests = union.elements[0] if union is not None else None
+    out: list[_TextClause] = []
+    may_ask: bool | None = None  # whether a word of the text can be an asking verb; asked when needed
+    for sent in clauses(doc):
+        question = is_question(doc, sent)
+        if not (question or may_request):
+            # asks at most through ``extra_asks``, which needs words: no need to look for them here
+            out.append((sent, False, False, None))
+            continue
+        idx = doc.words(sent)
+        if not idx:
+            continue
+        wh = False
+        if question:
+            lead = _lead_word(doc, sent, skip)
+            if lead is not None and _word_in(doc, [lead], words.wh_first):
+                wh = True
+            else:
+                if may_ask is None:
+                    may_ask = words.may_ask(doc)
+                wh = _embedded_wh(words, doc, sent, may_ask) or _short_noun_question(doc, sent) or (
+                    may_ask and _object_ask(words, doc, sent))
+        request_at = None if requests is None or not may_request else next(
+            (n for n, i in enumerate(idx) if requests.matches(doc.tokens[i])), None)
+        if request_at:
+            request_at = _head_position(doc, idx, request_at, skip)
+        out.append((sent, question, wh, request_at))
+    return tuple(out)
 
 
 def clarifying_asks(ctx: RuleContext, *, with_yes_no: bool = False) -> list[Ask]:
