@@ -119,19 +119,35 @@ def test_question_classification_pre_tests_are_exact() -> None:
     assert _classify_clauses(ctx, words) == _plain_classify(ctx, words)
 
 
-def test_a_texts_clauses_remembered_for_one_rulebook_are_not_another_rulebooks() -> None:
-    """Q1–Q3 remember a text's clauses on its Doc under their word lists; engines with other lists that
-    share the cache of analysed texts (the service, a batch of several companies) must not read them."""
+_SHARED_CACHE_CASES = [
+    # Q1–Q3 remember a text's clauses under their word lists
+    ("Q1", "Здравствуйте! Назовите номер заказа.", {"request_verbs": []}),
+    # A1 remembers a text's «ты» findings under its fixed phrases and allowed words
+    ("A1", "Ты можешь забрать заказ завтра.", {"allowed_words": ["ты", "можешь"]}),
+    # A2 remembers a text's lower-case «вы» under its lists of group words
+    ("A2", "Уважаемые гости, вы можете забрать заказ завтра.", {"group_nouns": []}),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "params"), _SHARED_CACHE_CASES)
+def test_what_a_rule_remembers_on_a_text_is_not_read_by_a_rulebook_with_other_lists(
+        rule: str, text: str, params: dict[str, object]) -> None:
+    """Engines with other lists may share the cache of analysed texts (the service, a batch of several
+    companies): each must find what it finds with a cache of its own."""
     from vezhlivo.engine import Engine
     from vezhlivo.ingest.canonical import parse_conversation
     from vezhlivo.rulebook import load_rulebook
 
     conv = parse_conversation({"id": "q", "channel": "chat", "messages": [
-        {"role": "client", "text": "Здравствуйте, где мой заказ?"},
-        {"role": "operator", "text": "Здравствуйте! Назовите номер заказа."}]})
-    default = Engine(load_rulebook())
-    no_requests = Engine(load_rulebook(overrides={"rules": {"Q1": {"params": {"request_verbs": []}}}}))
-    no_requests.docs = default.docs  # one cache of analysed texts for both
-    for _ in range(2):  # the second round reads what the first remembered
-        assert [f.quote for f in default.check(conv).findings if f.rule == "Q1"] == ["Назовите номер заказа."]
-        assert not [f for f in no_requests.check(conv).findings if f.rule == "Q1"]
+        {"role": "client", "text": "Здравствуйте, где мой заказ?"}, {"role": "operator", "text": text}]})
+    rulebooks = [load_rulebook(), load_rulebook(overrides={"rules": {rule: {"params": params}}})]
+
+    def quotes(engine: Engine) -> list[str | None]:
+        return [f.quote for f in engine.check(conv).findings if f.rule == rule]
+
+    alone = [quotes(Engine(rb, doc_cache=0)) for rb in rulebooks]
+    assert alone[0] != alone[1]  # the lists matter for this text
+    shared = [Engine(rb) for rb in rulebooks]
+    shared[1].docs = shared[0].docs  # one cache of analysed texts for both
+    for _ in range(3):  # later rounds read what the earlier ones remembered
+        assert [quotes(e) for e in shared] == alone

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import cast
 
 from ..model import Channel, Finding, Message
 from ..nlp.doc import Doc, Kind, Token
@@ -133,31 +134,46 @@ def second_person_singular(ctx: RuleContext) -> Iterator[Finding]:
     fixed = ctx.derived("fixed", lambda: [(p, re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)"))
                                           for p in {norm(p) for p in ctx.param("fixed_phrases", [])}])
     allowed = ctx.derived("allowed", lambda: frozenset(norm(w) for w in ctx.param("allowed_words", [])))
+    # the Doc memo's key: what a text's findings depend on besides the text
+    key = ctx.derived("memo_key", lambda: ("address.thou", tuple(sorted(p for p, _ in fixed)), allowed))
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        if not _may_thou(doc):
-            continue  # most messages
-        toks = doc.tokens
-        words = own_words(doc)
-        # positions (in ``words``) of «ты» forms
-        hits = [pos for pos, i in enumerate(words) if _thou_form(toks[i].norm) and toks[i].norm not in allowed]
-        if not hits:
+        # a pure function of the text and the lists: remembered on the Doc, which a repeated text brings back
+        spans = cast("list[tuple[int, int, str]] | None", doc.memo.get(key))
+        if spans is None:
+            spans = doc.memo[key] = _thou_spans(doc, fixed, allowed)
+        for start, end, suggestion in spans:
+            yield ctx.finding(m.index, start, end, suggestion=suggestion)
+
+
+def _thou_spans(doc: Doc, fixed: list[tuple[str, re.Pattern[str]]],
+                allowed: frozenset[str]) -> list[tuple[int, int, str]]:
+    """A1's findings in one text: (start, end, the plural to say instead)."""
+    if not _may_thou(doc):
+        return []  # most messages
+    toks = doc.tokens
+    words = own_words(doc)
+    # positions (in ``words``) of «ты» forms
+    hits = [pos for pos, i in enumerate(words) if _thou_form(toks[i].norm) and toks[i].norm not in allowed]
+    if not hits:
+        return []
+    low_text = norm(doc.text)
+    fixed_spans = [(x.start(), x.end()) for p, rx in fixed if p in low_text for x in rx.finditer(low_text)]
+    out: list[tuple[int, int, str]] = []
+    run: list[tuple[int, str]] = []  # adjacent «ты» forms: «ты можешь» is one finding
+    for pos in [*hits, -1]:
+        i = words[pos] if pos >= 0 else -1
+        sugg = None
+        if i >= 0 and not any(s <= toks[i].start < e for s, e in fixed_spans) and not _generic(doc, i):
+            sugg = None if past_homonym(doc, i, toks[i]) else plural_form(toks[i].text)
+        if sugg is not None and run and pos == run[-1][0] + 1 and _no_punct_between(doc, words[pos - 1], i):
+            run.append((pos, sugg))
             continue
-        low_text = norm(m.text)
-        fixed_spans = [(x.start(), x.end()) for p, rx in fixed if p in low_text for x in rx.finditer(low_text)]
-        run: list[tuple[int, str]] = []  # adjacent «ты» forms: «ты можешь» is one finding
-        for pos in [*hits, -1]:
-            i = words[pos] if pos >= 0 else -1
-            sugg = None
-            if i >= 0 and not any(s <= toks[i].start < e for s, e in fixed_spans) and not _generic(doc, i):
-                sugg = None if past_homonym(doc, i, toks[i]) else plural_form(toks[i].text)
-            if sugg is not None and run and pos == run[-1][0] + 1 and _no_punct_between(doc, words[pos - 1], i):
-                run.append((pos, sugg))
-                continue
-            if run:  # a gap, a non-«ты» word or the end closes the run
-                first, last = toks[words[run[0][0]]], toks[words[run[-1][0]]]
-                yield ctx.finding(m.index, first.start, last.end, suggestion=" ".join(x for _, x in run))
-            run = [(pos, sugg)] if sugg is not None else []
+        if run:  # a gap, a non-«ты» word or the end closes the run
+            first, last = toks[words[run[0][0]]], toks[words[run[-1][0]]]
+            out.append((first.start, last.end, " ".join(x for _, x in run)))
+        run = [(pos, sugg)] if sugg is not None else []
+    return out
 
 
 _THOU_PRONOUNS = frozenset({"ты", "тебя", "тебе", "тобой"})
@@ -226,28 +242,46 @@ def capital_vy(ctx: RuleContext) -> Iterator[Finding]:
     # one look-up per contact instead of one per list
     group_after, group_before, group_nouns, not_companions = ctx.derived("word_sets", lambda: tuple(
         ctx.word_set(k) for k in ("group_after", "group_before", "group_nouns", "not_companions")))
+    key = ("address.lower_vy", group_after, group_before, group_nouns, not_companions)
     spoke_to_group = False  # an earlier message spoke to several people («вы с супругом»): later «вы» may too
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        vocab = doc.vocabulary()[0]
-        if vocab.isdisjoint(_VY_WORDS):
-            continue  # no «вы» or «ваш» at all
-        toks = doc.tokens
-        lower: list[Token] = []
-        for i in own_words(doc):
-            t = toks[i]
-            # the spelling first (_is_vy needs «вы» or a word starting «ваш»), the dictionary last
-            if (t.norm in _VY_FORMS or t.norm.startswith("ваш")) and t.text[0].islower() and _is_vy(t):
-                lower.append(t)
-        # whether the operator speaks to several people matters only when there is something to report
-        if not (vocab.isdisjoint(_WITH) and vocab.isdisjoint(_BOTH)) and _couple_addressed(doc, not_companions):
+        # a pure function of the text and the word lists: remembered on the Doc, which a repeated text brings back
+        said = cast("_LowerVy | None", doc.memo.get(key))
+        if said is None:
+            said = doc.memo[key] = _lower_vy(doc, group_after, group_before, group_nouns, not_companions)
+        lower, couple, group = said
+        if couple:
             spoke_to_group = True
             continue
-        if not lower or spoke_to_group or _group_addressed(doc, group_after, group_before, not_companions) \
-                or _plural_audience(doc, group_nouns):
+        if not lower or spoke_to_group or group:
             continue
         for t in lower:
             yield ctx.finding(m.index, t.start, t.end, suggestion=_cap(t.text))
+
+
+_LowerVy = tuple[tuple[Token, ...], bool, bool]  # «вы» in lower case; spoken to a couple; to a group or many
+_NO_LOWER_VY: _LowerVy = ((), False, False)
+
+
+def _lower_vy(doc: Doc, group_after: frozenset[str], group_before: frozenset[str], group_nouns: frozenset[str],
+              not_companions: frozenset[str]) -> _LowerVy:
+    vocab = doc.vocabulary()[0]
+    if vocab.isdisjoint(_VY_WORDS):
+        return _NO_LOWER_VY  # no «вы» or «ваш» at all
+    toks = doc.tokens
+    lower: list[Token] = []
+    for i in own_words(doc):
+        t = toks[i]
+        # the spelling first (_is_vy needs «вы» or a word starting «ваш»), the dictionary last
+        if (t.norm in _VY_FORMS or t.norm.startswith("ваш")) and t.text[0].islower() and _is_vy(t):
+            lower.append(t)
+    if not (vocab.isdisjoint(_WITH) and vocab.isdisjoint(_BOTH)) and _couple_addressed(doc, not_companions):
+        return (), True, False
+    # whether the operator speaks to several people matters only when there is something to report
+    group = bool(lower) and (_group_addressed(doc, group_after, group_before, not_companions)
+                             or _plural_audience(doc, group_nouns))
+    return tuple(lower), False, group
 
 
 def _plural_audience(doc: Doc, nouns: frozenset[str]) -> bool:
