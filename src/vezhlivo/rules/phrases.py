@@ -250,6 +250,16 @@ def _lemma_text(doc: Doc) -> tuple[str, ...]:
     return doc.remember(("phrases.lemma_text",), lambda: tuple([toks[i].info.lemma for i in own_words(doc)]))
 
 
+_LEMMA_COUNTS = ("phrases.lemma_counts",)  # the Doc memo's key, made once
+
+
+def _lemma_counts(doc: Doc) -> dict[str, int]:
+    counts: dict[str, int] = {}  # a plain dict: a Counter's constructor costs more than the counting
+    for lemma in _lemma_text(doc):
+        counts[lemma] = counts.get(lemma, 0) + 1
+    return counts
+
+
 class _Said:
     """An operator message that F15 compares with the ones before it. What the comparison needs is
     computed when first needed: most pairs are told apart by their lengths alone."""
@@ -264,12 +274,10 @@ class _Said:
 
     @property
     def counts(self) -> dict[str, int]:
-        """How often each lemma comes (a plain dict: a Counter's constructor costs more than counting)."""
+        """How often each lemma comes: a function of the text, remembered on the Doc (read, never changed)."""
         counts = self._counts
         if counts is None:
-            counts = self._counts = {}
-            for lemma in _lemma_text(self.doc):
-                counts[lemma] = counts.get(lemma, 0) + 1
+            counts = self._counts = self.doc.remember(_LEMMA_COUNTS, lambda: _lemma_counts(self.doc))
         return counts
 
     def repeated_in(self, later: _Said, similarity: float) -> bool:
