@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import cast
 
 from ..model import Channel, Finding, Message
 from ..nlp.doc import Doc, Kind, Token
@@ -138,17 +137,19 @@ def second_person_singular(ctx: RuleContext) -> Iterator[Finding]:
     key = ctx.derived("memo_key", lambda: ("address.thou", tuple(sorted(p for p, _ in fixed)), allowed))
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        # a pure function of the text and the lists: remembered on the Doc, which a repeated text brings back
-        spans = cast("list[tuple[int, int, str]] | None", doc.memo.get(key))
-        if spans is None:
-            spans = doc.memo[key] = _thou_spans(doc, fixed, allowed)
-        for start, end, suggestion in spans:
+        for start, end, suggestion in _thou_spans(doc, key, fixed, allowed):
             yield ctx.finding(m.index, start, end, suggestion=suggestion)
 
 
-def _thou_spans(doc: Doc, fixed: list[tuple[str, re.Pattern[str]]],
+def _thou_spans(doc: Doc, key: tuple[object, ...], fixed: list[tuple[str, re.Pattern[str]]],
                 allowed: frozenset[str]) -> list[tuple[int, int, str]]:
-    """A1's findings in one text: (start, end, the plural to say instead)."""
+    """A1's findings in one text: (start, end, the plural to say instead). A pure function of the text and
+    the lists (named by ``key``): remembered on the Doc, which a repeated text brings back."""
+    return doc.remember(key, lambda: _find_thou_spans(doc, fixed, allowed))
+
+
+def _find_thou_spans(doc: Doc, fixed: list[tuple[str, re.Pattern[str]]],
+                     allowed: frozenset[str]) -> list[tuple[int, int, str]]:
     if not _may_thou(doc):
         return []  # most messages
     toks = doc.tokens
@@ -246,11 +247,7 @@ def capital_vy(ctx: RuleContext) -> Iterator[Finding]:
     spoke_to_group = False  # an earlier message spoke to several people («вы с супругом»): later «вы» may too
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        # a pure function of the text and the word lists: remembered on the Doc, which a repeated text brings back
-        said = cast("_LowerVy | None", doc.memo.get(key))
-        if said is None:
-            said = doc.memo[key] = _lower_vy(doc, group_after, group_before, group_nouns, not_companions)
-        lower, couple, group = said
+        lower, couple, group = _lower_vy(doc, key, group_after, group_before, group_nouns, not_companions)
         if couple:
             spoke_to_group = True
             continue
@@ -264,8 +261,15 @@ _LowerVy = tuple[tuple[Token, ...], bool, bool]  # «вы» in lower case; spoke
 _NO_LOWER_VY: _LowerVy = ((), False, False)
 
 
-def _lower_vy(doc: Doc, group_after: frozenset[str], group_before: frozenset[str], group_nouns: frozenset[str],
-              not_companions: frozenset[str]) -> _LowerVy:
+def _lower_vy(doc: Doc, key: tuple[object, ...], group_after: frozenset[str], group_before: frozenset[str],
+              group_nouns: frozenset[str], not_companions: frozenset[str]) -> _LowerVy:
+    """A pure function of the text and the lists (named by ``key``): remembered on the Doc, which a
+    repeated text brings back."""
+    return doc.remember(key, lambda: _find_lower_vy(doc, group_after, group_before, group_nouns, not_companions))
+
+
+def _find_lower_vy(doc: Doc, group_after: frozenset[str], group_before: frozenset[str],
+                   group_nouns: frozenset[str], not_companions: frozenset[str]) -> _LowerVy:
     vocab = doc.vocabulary()[0]
     if vocab.isdisjoint(_VY_WORDS):
         return _NO_LOWER_VY  # no «вы» or «ваш» at all

@@ -281,12 +281,7 @@ def _classify_clauses(ctx: RuleContext, words: _AskWords) -> list[_Clause]:
     out: list[_Clause] = []
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        # a pure function of the text and the lists: remembered on the Doc, which a repeated text brings back
-        key = ("questions.clauses", words.token)
-        found = cast("tuple[_TextClause, ...] | None", doc.memo.get(key))
-        if found is None:
-            found = doc.memo[key] = _text_clauses(doc, words)
-        out.extend([_Clause(m, *clause) for clause in found])
+        out.extend([_Clause(m, *clause) for clause in _text_clauses(doc, words)])
     return out
 
 
@@ -294,6 +289,11 @@ _TextClause = tuple[Sentence, bool, bool, int | None]  # a _Clause without its m
 
 
 def _text_clauses(doc: Doc, words: _AskWords) -> tuple[_TextClause, ...]:
+    """A pure function of the text and the lists: remembered on the Doc, which a repeated text brings back."""
+    return doc.remember(("questions.clauses", words.token), lambda: _classify_text(doc, words))
+
+
+def _classify_text(doc: Doc, words: _AskWords) -> tuple[_TextClause, ...]:
     union = words.request_first
     # the text's vocabulary tells at once whether any of its (own) words can be a request verb
     may_request = union is not None and union.can_match(doc)
