@@ -243,11 +243,10 @@ def capital_vy(ctx: RuleContext) -> Iterator[Finding]:
     # one look-up per contact instead of one per list
     group_after, group_before, group_nouns, not_companions = ctx.derived("word_sets", lambda: tuple(
         ctx.word_set(k) for k in ("group_after", "group_before", "group_nouns", "not_companions")))
-    key = ("address.lower_vy", group_after, group_before, group_nouns, not_companions)
     spoke_to_group = False  # an earlier message spoke to several people («вы с супругом»): later «вы» may too
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        lower, couple, group = _lower_vy(doc, key, group_after, group_before, group_nouns, not_companions)
+        lower, couple, group = _lower_vy(doc, group_after, group_before, group_nouns, not_companions)
         if couple:
             spoke_to_group = True
             continue
@@ -261,11 +260,12 @@ _LowerVy = tuple[tuple[Token, ...], bool, bool]  # «вы» in lower case; spoke
 _NO_LOWER_VY: _LowerVy = ((), False, False)
 
 
-def _lower_vy(doc: Doc, key: tuple[object, ...], group_after: frozenset[str], group_before: frozenset[str],
-              group_nouns: frozenset[str], not_companions: frozenset[str]) -> _LowerVy:
-    """A pure function of the text and the lists (named by ``key``): remembered on the Doc, which a
+def _lower_vy(doc: Doc, group_after: frozenset[str], group_before: frozenset[str], group_nouns: frozenset[str],
+              not_companions: frozenset[str]) -> _LowerVy:
+    """A pure function of the text and the lists: remembered on the Doc (under the lists too), which a
     repeated text brings back."""
-    return doc.remember(key, lambda: _find_lower_vy(doc, group_after, group_before, group_nouns, not_companions))
+    return doc.remember(("address.lower_vy", group_after, group_before, group_nouns, not_companions),
+                        lambda: _find_lower_vy(doc, group_after, group_before, group_nouns, not_companions))
 
 
 def _find_lower_vy(doc: Doc, group_after: frozenset[str], group_before: frozenset[str],
