@@ -181,14 +181,23 @@ def main() -> None:
                             "hit_rate": docs.hits / max(docs.hits + docs.misses, 1)}
     # the same work with every text analysed afresh (no text seen twice), on contacts not seen before:
     # the benchmark corpus replicates its source dialogues, so its texts repeat far more than real ones
-    fresh = slice_file(args.corpus, args.sample * 99, args.sample)
+    # slices counted back from the corpus's end, so any --sample the corpus can hold works
+    total = sum(1 for _ in args.corpus.open(encoding="utf-8"))
+    runs = len([x for x in args.jobs.split(",") if x]) * 2
+    if total < args.sample * (runs + 3):
+        ap.error(f"{args.corpus}: {total} contacts, too few for --sample {args.sample} ({runs + 3} slices)")
+
+    def tail_slice(k: int) -> Path:
+        return slice_file(args.corpus, total - args.sample * k, args.sample)
+
+    fresh = tail_slice(1)
     floor_fresh = floor(fresh, None)
     uncached = Engine(doc_cache=0)
     res["full_no_doc_cache"], _ = full(uncached, fresh)
     res["full_no_doc_cache_over_floor"] = res["full_no_doc_cache"]["cpu_s"] / floor_fresh["cpu_s"]
     # steady state: the same engine (word caches warm, no text cache) on yet other contacts, as in a
     # long run past its first thousand contacts
-    steady = slice_file(args.corpus, args.sample * 98, args.sample)
+    steady = tail_slice(2)
     res["steady_no_doc_cache"], _ = full(uncached, steady)
     res["steady_over_floor"] = res["steady_no_doc_cache"]["cpu_s"] / floor(steady, None)["cpu_s"]
     if own_tokenize is not None:
@@ -197,10 +206,10 @@ def main() -> None:
     res["scaling"] = []
     # each scaling run gets contacts no process has seen (fresh caches, as in a real run's start);
     # forked workers inherit the parent's warm caches, so the parent's own sample is not reused
-    slices = iter(range(1, 100))
+    slices = iter(range(3, 100))
     for j in [int(x) for x in args.jobs.split(",") if x]:
         for streaming in (False, True):
-            fresh = slice_file(args.corpus, args.sample * next(slices), args.sample)
+            fresh = tail_slice(next(slices))
             res["scaling"].append(scaled(engine, fresh, j, None, streaming))
     small = slice_file(args.corpus, 0, min(200, args.sample))
     small_ref = [contact_dict(i) if isinstance(i, ContactReport) else str(i)
