@@ -102,16 +102,19 @@ def _squash(text: str) -> str:
     return _NOT_LETTERS.sub("", norm(_QUOTES.sub("", text)))
 
 
-def company_keys(ctx: RuleContext) -> list[str]:
+def company_keys(ctx: RuleContext) -> tuple[str, ...]:
     """The company's names (rulebook, aliases, the conversation's own), squashed, with and without
     generic words such as «Интернет-магазин», so that «интернет-магазина "Kid Mir"» matches «Kid Mir»."""
-    names = [*ctx.rulebook.company.names]
-    if ctx.conv.company:
-        names.append(ctx.conv.company)
+    return _company_keys(ctx.rulebook.company.names, ctx.conv.company)
+
+
+@lru_cache(maxsize=1024)
+def _company_keys(names: tuple[str, ...], own: str | None) -> tuple[str, ...]:
+    """``company_keys`` of the rulebook's names and a conversation's company (the same few pairs every contact)."""
     keys: set[str] = set()
-    for name in names:
+    for name in (*names, own) if own else names:
         keys.update(_name_keys(name))
-    return sorted(keys, key=len)
+    return tuple(sorted(keys, key=len))
 
 
 @lru_cache(maxsize=1024)
@@ -121,7 +124,9 @@ def _name_keys(name: str) -> tuple[str, ...]:
     return tuple(k for k in keys if len(k) >= 3)
 
 
-def mentions_company(text: str, keys: list[str]) -> bool:
+@lru_cache(maxsize=16_384)
+def mentions_company(text: str, keys: tuple[str, ...]) -> bool:
+    """Remembered: an operator's opening is most often the company's set greeting, word for word."""
     squashed = _squash(text)
     for k in keys:  # a loop, not any() over a generator: asked of every contact's opening
         if k in squashed:
