@@ -151,3 +151,69 @@ def test_what_a_rule_remembers_on_a_text_is_not_read_by_a_rulebook_with_other_li
     shared[1].docs = shared[0].docs  # one cache of analysed texts for both
     for _ in range(3):  # later rounds read what the earlier ones remembered
         assert [quotes(e) for e in shared] == alone
+
+
+def _fresh_word() -> str:
+    """A Cyrillic word no list holds yet (so its list is registered when first used)."""
+    import uuid
+
+    return "зюз" + "".join("абвгдежзиклмнопр"[int(c, 16)] for c in uuid.uuid4().hex[:8])
+
+
+def test_a_phrase_list_first_seen_after_a_contact_was_asked_about_is_still_searched() -> None:
+    """A ``phrases`` rule skips a contact whose operator messages reach none of its list's key words;
+    that answer, remembered for the contact, names the lists known when it was made. Company phrases
+    met for the first time later in the same contact (a fresh rulebook's first contact) must still
+    be searched, not skipped as unreached."""
+    from vezhlivo.ingest.canonical import parse_conversation
+    from vezhlivo.nlp.patterns import ListKey, find_unless
+    from vezhlivo.rules.base import operator_reach
+
+    first, second = _fresh_word(), _fresh_word()
+    conv = parse_conversation({"id": "k", "channel": "chat", "messages": [
+        {"role": "client", "text": "Здравствуйте, где мой заказ?"},
+        {"role": "operator", "text": f"Ваш заказ {first} уже едет, а {second} тоже."}]})
+    rulebook = load_rulebook(overrides={"extra_phrases": [
+        {"code": "K1", "patterns": [first]}, {"code": "K2", "patterns": [second]}]})
+    found = sorted((f.rule, f.quote) for f in Engine(rulebook, doc_cache=0).check(conv).findings
+                   if f.rule in ("K1", "K2"))
+    assert found == [("K1", first), ("K2", second)]
+
+    # the remembered reach itself: a list registered after it was made is found when asked again
+    third = _fresh_word()
+    ann = annotate(parse_conversation({"id": "k3", "channel": "chat", "messages": [
+        {"role": "operator", "text": f"Это {third}."}]}))
+    before = operator_reach(ann)
+    later = ListKey((third,))
+    assert later.uid not in before
+    assert later.uid in operator_reach(ann)
+    assert find_unless(ann.doc(0), later.patterns)
+    assert ListKey((_fresh_word(),)).uid not in operator_reach(ann)  # a list the text cannot reach
+
+
+def _phrase_findings_in_this_process(rulebook: object, conv: object) -> list[tuple[str, str | None]]:
+    from vezhlivo.engine import Engine
+    from vezhlivo.model import Conversation
+    from vezhlivo.rulebook import Rulebook
+
+    assert isinstance(rulebook, Rulebook) and isinstance(conv, Conversation)
+    return sorted((f.rule, f.quote) for f in Engine(rulebook).check(conv).findings)
+
+
+def test_a_rulebook_sent_to_another_process_with_what_it_derived_finds_the_same() -> None:
+    """What a rulebook derives (phrase rules' list keys among it) travels with it to Ray's workers;
+    a list's key is local to its process, so the other process must index the list anew."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from vezhlivo.ingest.canonical import parse_conversation
+
+    conv = parse_conversation({"id": "s", "channel": "chat", "messages": [
+        {"role": "client", "text": "Где мой заказ?"},
+        {"role": "operator", "text": "Я не знаю, это не в моей компетенции."}]})
+    engine = Engine()
+    here = _phrase_findings_in_this_process(engine.rulebook, conv)  # fills the rulebook's derived data
+    assert {"F1", "F11"} <= {rule for rule, _ in here}
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        there = pool.submit(_phrase_findings_in_this_process, engine.rulebook, conv).result(timeout=120)
+    assert there == here

@@ -145,6 +145,11 @@ class Annotated:
             self._memo[key] = compute()
         return cast(T, self._memo[key])
 
+    def memo_again(self, key: str, compute: Callable[[], T]) -> T:
+        """``memo`` computed anew (what was remembered has gone stale)."""
+        value = self._memo[key] = compute()
+        return value
+
     def doc(self, index: int) -> Doc:
         d = self.docs.get(index)
         if d is None:

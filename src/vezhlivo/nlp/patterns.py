@@ -582,6 +582,39 @@ def _reach(doc: Doc, text: _Text, own: bool) -> AbstractSet[int]:
     return reach
 
 
+class ListKey:
+    """A list of patterns as ``reached_by_any`` names it: its uid, fixed once the list is indexed."""
+
+    __slots__ = ("index", "patterns", "uid")
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self.patterns = patterns
+        # held, not only its uid: a living index keeps its uid through a rebuild of the registry
+        self.index = _index_of(patterns)
+        self.uid = self.index.uid
+
+    def __reduce__(self) -> tuple[type[ListKey], tuple[Sequence[str]]]:
+        # a uid means something in its own process only: another process (a rulebook sent to a Ray
+        # worker with what it derived) indexes the list again and gets its own
+        return ListKey, (self.patterns,)
+
+
+def reached_by_any(docs: Iterable[Doc], *, own: bool = True) -> tuple[int, AbstractSet[int]]:
+    """(registry version, the uids of the lists that at least one of the texts may reach): for a whole
+    contact, one set test then tells a rule that none of its messages can match its list — most
+    rules, most contacts — without asking message by message. Stale once the version has moved on
+    (``reach_is_current``): a list registered since then is missing from the set."""
+    version = _registry_version
+    out: set[int] = set()
+    for doc in docs:
+        out |= _reach(doc, _text(doc, own), own)
+    return version, out
+
+
+def reach_is_current(version: int) -> bool:
+    return version == _registry_version
+
+
 def _slip_of(word: str) -> tuple[str, ...]:
     """The key lemmas of the registered lists that ``word`` is a one-edit slip of (one bounded cache)."""
     with _REGISTRY_LOCK:

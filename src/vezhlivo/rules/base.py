@@ -8,6 +8,7 @@ its logic is a function registered here under the same code, or a generic kind s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -15,7 +16,7 @@ from ..model import Conversation, Finding, Message, Role
 from ..nlp.annotate import Annotated
 from ..nlp.doc import Doc, Kind
 from ..nlp.morph import norm
-from ..nlp.patterns import Match, find_unless
+from ..nlp.patterns import ListKey, Match, find_unless, reach_is_current, reached_by_any
 from ..rulebook import Rulebook, RuleSpec
 
 Check = Callable[["RuleContext"], Iterable[Finding]]
@@ -181,20 +182,39 @@ def phrases_kind(ctx: RuleContext) -> Iterator[Finding]:
     plan = ctx.rulebook.derived.get((ctx.spec.code, "phrases"))
     if plan is None:
         plan = _phrases_plan(ctx)
-    roles, patterns, unless = plan
+    roles, patterns, unless, key = plan
     if roles == _OPERATOR_ONLY:
-        msgs = ctx.operator_messages()  # the usual case, listed once per contact
+        # the usual case: when no operator message can reach the list (most contacts) nothing is asked
+        if key.uid not in operator_reach(ctx.ann):
+            return
+        msgs = ctx.operator_messages()
     else:
         msgs = [m for m in ctx.conv.messages if m.role in roles and m.text]
     yield from phrase_findings(ctx, msgs, patterns, unless)
 
 
-def _phrases_plan(ctx: RuleContext) -> tuple[frozenset[Role], tuple[str, ...], tuple[str, ...]]:
+def _phrases_plan(ctx: RuleContext) -> tuple[frozenset[Role], tuple[str, ...], tuple[str, ...], ListKey]:
     """What a ``phrases`` rule reads from its parameters, once per rulebook."""
-    plan = (frozenset(Role(r) for r in ctx.param("roles", ["operator"])), ctx.string_tuple("patterns"),
-            ctx.string_tuple("unless"))
+    patterns = ctx.string_tuple("patterns")
+    plan = (frozenset(Role(r) for r in ctx.param("roles", ["operator"])), patterns, ctx.string_tuple("unless"),
+            ListKey(patterns))
     ctx.rulebook.derived[(ctx.spec.code, "phrases")] = plan
     return plan
+
+
+_OPERATOR_REACH = "rules.operator_reach"
+
+
+def operator_reach(ann: Annotated) -> AbstractSet[int]:
+    """The uids of the pattern lists any of the operator's messages may reach (own words), once a contact."""
+    version, reach = ann.memo(_OPERATOR_REACH, lambda: _operator_reach(ann))
+    if not reach_is_current(version):  # a list was registered since (a run's first contacts): ask again
+        version, reach = ann.memo_again(_OPERATOR_REACH, lambda: _operator_reach(ann))
+    return reach
+
+
+def _operator_reach(ann: Annotated) -> tuple[int, AbstractSet[int]]:
+    return reached_by_any([ann.doc(m.index) for m in ann.operator_messages()])
 
 
 def check_for(spec: RuleSpec) -> Check | None:
