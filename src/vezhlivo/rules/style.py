@@ -240,30 +240,54 @@ def _find_unknown_words(doc: Doc, min_len: int) -> list[int]:
 
 
 class _Accepted:
-    """Words W2 accepts in one contact: the rulebook's (made once per rulebook) and the contact's own,
-    asked in turn rather than copied into one set for every contact."""
+    """Words W2 accepts in one contact: the rulebook's (made once per rulebook), the names of both sides
+    and every word the client wrote — asked part by part, the cheapest first, rather than gathered into
+    one set for every contact (most unknown words are answered by the first parts)."""
 
-    __slots__ = ("contact", "rulebook")
+    __slots__ = ("client_words", "ctx", "names", "rulebook")
 
-    def __init__(self, rulebook: frozenset[str], contact: set[str]) -> None:
-        self.rulebook, self.contact = rulebook, contact
+    def __init__(self, ctx: RuleContext, rulebook: frozenset[str]) -> None:
+        self.ctx, self.rulebook = ctx, rulebook
+        self.client_words: list[frozenset[str]] | None = None
+        self.names: frozenset[str] | None = None
 
     def __contains__(self, word: object) -> bool:
-        return word in self.rulebook or word in self.contact
+        if word in self.rulebook:
+            return True
+        ctx = self.ctx
+        if self.client_words is None:  # words the client wrote: names, products, places
+            self.client_words = [_word_norms(ctx.doc(cm.index)) for cm in ctx.client_messages()]
+        for words in self.client_words:
+            if word in words:
+                return True
+        if self.names is None:
+            self.names = _names_in_contact(ctx)
+        return word in self.names
+
+
+_WORD_NORMS = ("style.word_norms",)  # the Doc memo's key, made once
+
+
+def _word_norms(doc: Doc) -> frozenset[str]:
+    """Every word of the text, quoted or not, as normalised (a pure function of the text)."""
+    return doc.remember(_WORD_NORMS, lambda: frozenset([t.norm for t in doc.tokens if t.kind is _WORD]))
+
+
+def _names_in_contact(ctx: RuleContext) -> frozenset[str]:
+    """The names of both sides: the metadata's and those they introduce themselves by."""
+    names = set(ctx.ann.client_names | ctx.ann.operator_names)
+    if ctx.conv.client.name:
+        names |= {norm(w) for w in ctx.conv.client.name.split()}
+    if ctx.conv.client.patronymic:
+        names.add(norm(ctx.conv.client.patronymic))
+    if ctx.conv.operator.name:
+        names |= {norm(w) for w in ctx.conv.operator.name.split()}
+    return frozenset(names)
 
 
 def _accepted_in_contact(ctx: RuleContext) -> _Accepted:
     """The rulebook's accepted words, the names of both sides and every word the client wrote."""
-    accepted = set(ctx.ann.client_names | ctx.ann.operator_names)
-    if ctx.conv.client.name:
-        accepted |= {norm(w) for w in ctx.conv.client.name.split()}
-    if ctx.conv.client.patronymic:
-        accepted.add(norm(ctx.conv.client.patronymic))
-    if ctx.conv.operator.name:
-        accepted |= {norm(w) for w in ctx.conv.operator.name.split()}
-    for cm in ctx.client_messages():  # words the client wrote: names, products, places
-        accepted.update([t.norm for t in ctx.doc(cm.index).tokens if t.kind is _WORD])
-    return _Accepted(ctx.derived("accepted", lambda: _accepted_words(ctx)), accepted)
+    return _Accepted(ctx, ctx.derived("accepted", lambda: _accepted_words(ctx)))
 
 
 def _accepted_words(ctx: RuleContext) -> frozenset[str]:
