@@ -611,6 +611,16 @@ def reached_by_any(docs: Iterable[Doc], *, own: bool = True) -> tuple[int, Abstr
     return version, out
 
 
+def list_uid(patterns: Sequence[str]) -> int:
+    """The uid ``reached_by_any`` names a list by (the list indexed, and registered, when first seen)."""
+    return _index_of(patterns).uid
+
+
+def text_reaches(doc: Doc, uid: int, *, own: bool = True) -> bool:
+    """Whether the text may reach the list of ``uid`` (a key word, or a slip of one): else it cannot match."""
+    return uid in _reach(doc, _text(doc, own), own)
+
+
 def reach_is_current(version: int) -> bool:
     return version == _registry_version
 

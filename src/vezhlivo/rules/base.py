@@ -10,13 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from ..model import Conversation, Finding, Message, Role
 from ..nlp.annotate import Annotated
 from ..nlp.doc import Doc, Kind
 from ..nlp.morph import norm
-from ..nlp.patterns import ListKey, Match, find_unless, reach_is_current, reached_by_any
+from ..nlp.patterns import (
+    ListKey,
+    Match,
+    find_unless,
+    list_uid,
+    reach_is_current,
+    reached_by_any,
+    text_reaches,
+)
 from ..rulebook import Rulebook, RuleSpec
 
 Check = Callable[["RuleContext"], Iterable[Finding]]
@@ -75,7 +83,7 @@ class RuleContext:
         hit = memo.get(full, _MISSING)
         if hit is _MISSING:
             hit = memo[full] = compute()
-        return cast(T, hit)
+        return hit  # type: ignore[no-any-return]
 
     def strings(self, key: str) -> list[str]:
         """A list parameter (phrases, patterns, words) as strings; missing means empty."""
@@ -89,7 +97,7 @@ class RuleContext:
         hit = self.rulebook.derived.get(full)
         if hit is None:
             hit = self.rulebook.derived[full] = tuple(self.strings(key))
-        return cast(tuple[str, ...], hit)
+        return hit
 
     def word_set(self, key: str) -> frozenset[str]:
         """A list parameter of words, normalised (lower case, ё = е), built once per rulebook."""
@@ -97,7 +105,7 @@ class RuleContext:
         hit = self.rulebook.derived.get(full)
         if hit is None:
             hit = self.rulebook.derived[full] = frozenset([norm(str(w)) for w in self.param(key) or []])
-        return cast(frozenset[str], hit)
+        return hit
 
     def doc(self, index: int) -> Doc:
         # rules ask ≈200 times a contact, nearly always for a doc already made: one call, not two
@@ -155,7 +163,7 @@ def own_words(doc: Doc) -> tuple[int, ...]:
     hit = doc.memo.get(_OWN_WORDS)
     if hit is None:
         hit = doc.memo[_OWN_WORDS] = _own_words(doc)
-    return cast(tuple[int, ...], hit)
+    return hit  # type: ignore[return-value]
 
 
 def _own_words(doc: Doc) -> tuple[int, ...]:
@@ -211,6 +219,15 @@ def operator_reach(ann: Annotated) -> AbstractSet[int]:
     if not reach_is_current(version):  # a list was registered since (a run's first contacts): ask again
         version, reach = ann.memo_again(_OPERATOR_REACH, lambda: _operator_reach(ann))
     return reach
+
+
+def operator_messages_reaching(ctx: RuleContext, patterns: Sequence[str]) -> list[Message]:
+    """The operator's messages whose own words may reach ``patterns`` (a key word, or a slip of one):
+    only they can match it. For most lists and contacts one set test answers «none»."""
+    uid = list_uid(patterns)  # first: indexing a new list moves the registry on, which the reach notices
+    if uid not in operator_reach(ctx.ann):
+        return []
+    return [m for m in ctx.operator_messages() if text_reaches(ctx.doc(m.index), uid)]
 
 
 def _operator_reach(ann: Annotated) -> tuple[int, AbstractSet[int]]:

@@ -16,7 +16,7 @@ from ..model import Finding, Message, Role
 from ..nlp.doc import Doc, Kind
 from ..nlp.patterns import Match, find_any, find_unless, has_match, sentence_has
 from ..nlp.toxicity import rude_sentences
-from .base import RuleContext, check, own_words
+from .base import RuleContext, check, operator_messages_reaching, own_words
 
 # Enum members read in loops, bound once: on Python 3.11 reading ``Role.CLIENT`` (a lookup through the
 # enum metaclass) costs about ten times a module global.
@@ -31,7 +31,7 @@ def vague_sorting_out(ctx: RuleContext) -> Iterator[Finding]:
     """«Мы разберёмся» without a deadline anywhere in the same message."""
     patterns, unless, deadline = ctx.derived("lists", lambda: tuple(
         ctx.string_tuple(k) for k in ("patterns", "unless", "deadline")))
-    for m in ctx.operator_messages():
+    for m in operator_messages_reaching(ctx, patterns):
         doc = ctx.doc(m.index)
         hits = find_unless(doc, patterns, unless)
         if hits and not has_match(doc, deadline):
@@ -47,7 +47,7 @@ def you_must(ctx: RuleContext) -> Iterator[Finding]:
         ctx.string_tuple("unless"), ctx.string_tuple("elided_patterns"),
         ctx.string_tuple("patterns") + ctx.string_tuple("elided_patterns"),
         frozenset(ctx.strings("expectation_verbs")), frozenset(ctx.strings("arrival_verbs"))))
-    for m in ctx.operator_messages():
+    for m in operator_messages_reaching(ctx, both):
         doc = ctx.doc(m.index)
         for match in find_unless(doc, both, unless):
             inside = [doc.tokens[i] for i in range(match.first, match.last + 1)]
@@ -302,7 +302,7 @@ def repeating_the_answer(ctx: RuleContext) -> Iterator[Finding]:
     """«Я же говорю…», and the same answer sent again after the client spoke."""
     patterns, unless, hold = ctx.derived("lists", lambda: tuple(
         ctx.string_tuple(k) for k in ("patterns", "unless", "repeat_unless")))
-    for m in ctx.operator_messages():
+    for m in operator_messages_reaching(ctx, patterns):
         for match in find_unless(ctx.doc(m.index), patterns, unless):
             yield ctx.match_finding(m.index, match)
     min_words = int(ctx.param("repeat_min_words", 8))

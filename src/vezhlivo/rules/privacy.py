@@ -9,7 +9,7 @@ from ..model import Finding, Role
 from ..nlp.annotate import normalize_phone
 from ..nlp.doc import Doc, Kind, Mask, Token
 from ..nlp.patterns import Match, find_unless, sentence_has
-from .base import RuleContext, check
+from .base import RuleContext, check, operator_messages_reaching
 
 # Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
 # enum metaclass) costs about ten times a module global.
@@ -123,7 +123,7 @@ def personal_channels(ctx: RuleContext) -> Iterator[Finding]:
     plain, with_number, unless, verbs, bans = ctx.derived("lists", lambda: (
         ctx.string_tuple("patterns"), ctx.string_tuple("patterns") + ctx.string_tuple("own_number"),
         ctx.string_tuple("unless"), ctx.word_set("refusal_verbs"), ctx.word_set("refusal_words")))
-    for m in ctx.operator_messages():
+    for m in operator_messages_reaching(ctx, with_number):  # its words hold every key word of ``plain``
         doc = ctx.doc(m.index)
         pats = with_number if doc.masks and any(k is _PHONE_MASK for _, _, k in doc.masks) else plain
         for match in find_unless(doc, pats, unless):

@@ -12,7 +12,7 @@ from typing import TypeVar, cast
 from ..model import Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Sentence, Token
 from ..nlp.patterns import Element, Pattern, compile_pattern, find_any, find_unless, sentence_has
-from .base import RuleContext, Skip, check
+from .base import RuleContext, Skip, check, operator_messages_reaching
 from .greeting import is_question, sentence_text
 
 # Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
@@ -438,7 +438,7 @@ def sum_up_not_doubt(ctx: RuleContext) -> Iterator[Finding]:
         ctx.string_tuple("doubts"), ctx.string_tuple("doubts") + ctx.string_tuple("doubts_in_questions"),
         ctx.string_tuple("unless")))
     more_in_questions = in_questions != anywhere
-    for m in ctx.operator_messages():
+    for m in operator_messages_reaching(ctx, in_questions):  # it holds ``anywhere`` and more
         doc = ctx.doc(m.index)
         # Matches of the whole text, overlaps merged: sentences do not overlap, so a sentence's share of
         # them is what the sentence alone gives.

@@ -11,7 +11,7 @@ from ..nlp.doc import Doc, Kind, Sentence
 from ..nlp.patterns import Match, find_any, find_unless, sentence_has
 from ..nlp.promises import CALLBACK_VERBS, Promise, find_promises, message_time
 from ..nlp.times import find_times
-from .base import RuleContext, Skip, check
+from .base import RuleContext, Skip, check, operator_messages_reaching
 
 # Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
 # enum metaclass) costs about ten times a module global.
@@ -159,7 +159,7 @@ def _vague_commitments(ctx: RuleContext, promises: list[Promise], unless: tuple[
     if not vague:
         return
     case = ctx.word_set("case_words")
-    for m in ctx.operator_messages():
+    for m in operator_messages_reaching(ctx, vague):
         doc = ctx.doc(m.index)
         for match in find_unless(doc, vague, unless):
             if any(p.turn == m.index and p.start < match.end and match.start < p.end for p in promises):

@@ -12,7 +12,7 @@ from ..nlp.morph import is_known, norm, word_info
 from ..nlp.patterns import has_match, sentence_has
 from ..nlp.slips import SlipWords, find_slips
 from .address import past_homonym
-from .base import RuleContext, Skip, check
+from .base import RuleContext, Skip, check, operator_messages_reaching
 
 # Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
 # enum metaclass) costs about ten times a module global.
@@ -438,10 +438,9 @@ def magic_words(ctx: RuleContext) -> Iterator[Finding]:
     need = int(ctx.param("min_operator_turns", 2))
     if len(ops) < need:
         raise Skip(f"fewer than {need} operator messages")
-    docs = [ctx.doc(m.index) for m in ops]
     for key in ("please", "thanks"):
         patterns = ctx.string_tuple(f"{key}_patterns")
-        if not any(has_match(d, patterns) for d in docs):
+        if not any(has_match(ctx.doc(m.index), patterns) for m in operator_messages_reaching(ctx, patterns)):
             yield ctx.contact_finding(message=str(ctx.param(f"message_{key}", ctx.spec.message)),
                                       suggestion=str(ctx.param(f"suggestion_{key}", "")) or None)
 
