@@ -8,7 +8,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from . import segment
 from .morph import WordInfo, is_known, norm, word_info
@@ -179,7 +179,7 @@ class Doc:
         hit = self.memo.get(key, _MISSING)
         if hit is _MISSING:
             hit = self.memo[key] = compute()
-        return cast(T, hit)
+        return hit  # type: ignore[return-value]
 
     def span_text(self, start: int, end: int) -> str:
         return self.text[start:end]
