@@ -183,12 +183,12 @@ def test_a_phrase_list_first_seen_after_a_contact_was_asked_about_is_still_searc
     third = _fresh_word()
     ann = annotate(parse_conversation({"id": "k3", "channel": "chat", "messages": [
         {"role": "operator", "text": f"Это {third}."}]}))
-    before = operator_reach(ann)
+    before = operator_reach(ann).lists
     later = ListKey((third,))
     assert later.uid not in before
-    assert later.uid in operator_reach(ann)
+    assert later.uid in operator_reach(ann).lists
     assert find_unless(ann.doc(0), later.patterns)
-    assert ListKey((_fresh_word(),)).uid not in operator_reach(ann)  # a list the text cannot reach
+    assert ListKey((_fresh_word(),)).uid not in operator_reach(ann).lists  # a list the text cannot reach
 
 
 def _phrase_findings_in_this_process(rulebook: object, conv: object) -> list[tuple[str, str | None]]:

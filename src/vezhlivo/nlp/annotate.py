@@ -148,6 +148,10 @@ class Annotated:
             hit = self._memo[key] = compute()
         return hit  # type: ignore[no-any-return]
 
+    def memo_get(self, key: str) -> Any:
+        """What ``memo`` remembered under ``key``, or None."""
+        return self._memo.get(key)
+
     def memo_again(self, key: str, compute: Callable[[], T]) -> T:
         """``memo`` computed anew (what was remembered has gone stale)."""
         value = self._memo[key] = compute()

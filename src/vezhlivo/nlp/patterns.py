@@ -599,26 +599,19 @@ class ListKey:
         return ListKey, (self.patterns,)
 
 
-def reached_by_any(docs: Iterable[Doc], *, own: bool = True) -> tuple[int, AbstractSet[int]]:
-    """(registry version, the uids of the lists that at least one of the texts may reach): for a whole
-    contact, one set test then tells a rule that none of its messages can match its list — most
-    rules, most contacts — without asking message by message. Stale once the version has moved on
-    (``reach_is_current``): a list registered since then is missing from the set."""
+def reached_by_any(docs: Iterable[Doc], *, own: bool = True) -> tuple[int, AbstractSet[int], list[AbstractSet[int]]]:
+    """(registry version, the uids of the lists that at least one of the texts may reach, and those of
+    each text): for a whole contact, one set test then tells a rule that none of its messages can
+    match its list — most rules, most contacts — without asking message by message. Stale once the
+    version has moved on (``reach_is_current``): a list registered since then is missing from the sets."""
     version = _registry_version
-    out: set[int] = set()
-    for doc in docs:
-        out |= _reach(doc, _text(doc, own), own)
-    return version, out
+    each = [_reach(doc, _text(doc, own), own) for doc in docs]
+    return version, set().union(*each), each
 
 
 def list_uid(patterns: Sequence[str]) -> int:
     """The uid ``reached_by_any`` names a list by (the list indexed, and registered, when first seen)."""
     return _index_of(patterns).uid
-
-
-def text_reaches(doc: Doc, uid: int, *, own: bool = True) -> bool:
-    """Whether the text may reach the list of ``uid`` (a key word, or a slip of one): else it cannot match."""
-    return uid in _reach(doc, _text(doc, own), own)
 
 
 def reach_is_current(version: int) -> bool:

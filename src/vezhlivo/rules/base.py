@@ -8,7 +8,6 @@ its logic is a function registered here under the same code, or a generic kind s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -23,7 +22,6 @@ from ..nlp.patterns import (
     list_uid,
     reach_is_current,
     reached_by_any,
-    text_reaches,
 )
 from ..rulebook import Rulebook, RuleSpec
 
@@ -192,10 +190,10 @@ def phrases_kind(ctx: RuleContext) -> Iterator[Finding]:
         plan = _phrases_plan(ctx)
     roles, patterns, unless, key = plan
     if roles == _OPERATOR_ONLY:
-        # the usual case: when no operator message can reach the list (most contacts) nothing is asked
-        if key.uid not in operator_reach(ctx.ann):
+        # the usual case: only messages that may reach the list are searched (most contacts: none)
+        msgs = _reaching(operator_reach(ctx.ann), key.uid)
+        if not msgs:
             return
-        msgs = ctx.operator_messages()
     else:
         msgs = [m for m in ctx.conv.messages if m.role in roles and m.text]
     yield from phrase_findings(ctx, msgs, patterns, unless)
@@ -213,11 +211,22 @@ def _phrases_plan(ctx: RuleContext) -> tuple[frozenset[Role], tuple[str, ...], t
 _OPERATOR_REACH = "rules.operator_reach"
 
 
-def operator_reach(ann: Annotated) -> AbstractSet[int]:
-    """The uids of the pattern lists any of the operator's messages may reach (own words), once a contact."""
-    version, reach = ann.memo(_OPERATOR_REACH, lambda: _operator_reach(ann))
-    if not reach_is_current(version):  # a list was registered since (a run's first contacts): ask again
-        version, reach = ann.memo_again(_OPERATOR_REACH, lambda: _operator_reach(ann))
+class OperatorReach:
+    """The pattern lists the operator's messages may reach (own words): all of them together, and each."""
+
+    __slots__ = ("by_message", "lists", "version")
+
+    def __init__(self, ann: Annotated) -> None:
+        ops = ann.operator_messages()
+        self.version, self.lists, each = reached_by_any([ann.doc(m.index) for m in ops])
+        self.by_message = list(zip(ops, each, strict=True))
+
+
+def operator_reach(ann: Annotated) -> OperatorReach:
+    """``OperatorReach`` of a contact, made once (and again if a list was registered since)."""
+    reach: OperatorReach | None = ann.memo_get(_OPERATOR_REACH)
+    if reach is None or not reach_is_current(reach.version):  # a run's first contacts register lists
+        reach = ann.memo_again(_OPERATOR_REACH, lambda: OperatorReach(ann))
     return reach
 
 
@@ -225,13 +234,13 @@ def operator_messages_reaching(ctx: RuleContext, patterns: Sequence[str]) -> lis
     """The operator's messages whose own words may reach ``patterns`` (a key word, or a slip of one):
     only they can match it. For most lists and contacts one set test answers «none»."""
     uid = list_uid(patterns)  # first: indexing a new list moves the registry on, which the reach notices
-    if uid not in operator_reach(ctx.ann):
+    return _reaching(operator_reach(ctx.ann), uid)
+
+
+def _reaching(reach: OperatorReach, uid: int) -> list[Message]:
+    if uid not in reach.lists:
         return []
-    return [m for m in ctx.operator_messages() if text_reaches(ctx.doc(m.index), uid)]
-
-
-def _operator_reach(ann: Annotated) -> tuple[int, AbstractSet[int]]:
-    return reached_by_any([ann.doc(m.index) for m in ann.operator_messages()])
+    return [m for m, lists in reach.by_message if uid in lists]
 
 
 def check_for(spec: RuleSpec) -> Check | None:
