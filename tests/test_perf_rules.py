@@ -217,3 +217,32 @@ def test_a_rulebook_sent_to_another_process_with_what_it_derived_finds_the_same(
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         there = pool.submit(_phrase_findings_in_this_process, engine.rulebook, conv).result(timeout=120)
     assert there == here
+
+
+def test_addressing_sentences_in_one_walk_are_those_asked_one_by_one() -> None:
+    from vezhlivo.nlp.toxicity import _addressing_sentences, addresses_person
+
+    rng = random.Random(11)
+    pieces = ["Вы идиот.", "Заказ пришёл.", "Подождите минуту!", "«Ты где?» — написал курьер.", "Ваш заказ",
+              "ну и ну", "Позвоните +7 926 555-01-77", "Спасибо :)", "ты", "", "  ", "Это он. Не я", "…"]
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randrange(1, 6))) for _ in range(400)]
+    for text in texts:
+        doc = make_doc(text)
+        for own in (True, False):
+            one_by_one = {k for k, s in enumerate(doc.sentences) if addresses_person(doc, s, own=own)}
+            assert _addressing_sentences(doc, own) == one_by_one, (text, own)
+
+
+def test_words_and_vocabulary_gathered_while_tokenising_are_those_computed_after() -> None:
+    from vezhlivo.nlp.doc import Doc
+
+    rng = random.Random(5)
+    pieces = ["Здравствуйте!", "незнаю", "привет:)", "заказ 12345", "звоните 8 926 555 01 77", "«цитата»",
+              "ок)))", "Kid Mir", "тилифон", "2-я линия", "3,5 кг", "кто-нибуть", "—", "Ё-моё", "😊", "a.b@c.ru"]
+    for _ in range(600):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randrange(0, 7)))
+        doc = make_doc(text)
+        fresh = Doc(text=doc.text, tokens=doc.tokens, sentences=doc.sentences, masks=doc.masks)
+        for own in (True, False):
+            assert doc.words(own=own) == fresh.words(own=own), text
+            assert doc.vocabulary(own) == fresh.vocabulary(own), text

@@ -199,6 +199,22 @@ def addresses_person(doc: Doc, sent: Sentence, *, own: bool = True) -> bool:
     return False
 
 
+def _addressing_sentences(doc: Doc, own: bool) -> set[int]:
+    """The numbers of the sentences that ``addresses_person``, found in one walk over the text's words
+    (not a walk per sentence); the words of a sentence already found are not asked about."""
+    toks, sentences = doc.tokens, doc.sentences
+    found: set[int] = set()
+    for i in doc.words(own=own):
+        tok = toks[i]
+        k = tok.sent
+        if k in found or tok.kind is not _WORD_KIND or not _addressing_form(tok.norm):
+            continue
+        sent = sentences[k]
+        if sent.first <= i < sent.last:  # a trailing token after the last sentence belongs to none
+            found.add(k)
+    return found
+
+
 @lru_cache(maxsize=100_000)
 def _addressing_form(form: str) -> bool:
     """вы/ты/ваш/твой, or a 2nd-person or imperative verb: a property of the word form alone."""
@@ -246,14 +262,15 @@ def _rude_sentences(doc: Doc, own: bool, thr: float, lexicon_kinds: frozenset[st
     if lexicon_kinds is not None:
         spans = [s for s in spans if s[2] in lexicon_kinds]
     out: list[tuple[int, int, str, float]] = []
-    for sent in doc.sentences:
+    addressing = _addressing_sentences(doc, own)
+    for number, sent in enumerate(doc.sentences):
         inside = [s for s in spans if sent.start <= s[0] < sent.end] if spans else spans
         if inside:
             score = _sentence_score(doc, sent, own, m)
             out += [(s, e, k, score) for s, e, k in inside]
             continue
         # the cheapest test first: a sentence that addresses nobody needs no score
-        if not addresses_person(doc, sent, own=own):
+        if number not in addressing:
             continue
         score = _sentence_score(doc, sent, own, m)
         if score < thr or _reported(doc, sent, own):
