@@ -296,6 +296,13 @@ def make_doc(text: str) -> Doc:
     sent = 0
     stop = spans[0][1]
     ends: list[int] = []  # per sentence, how many tokens start before its end
+    # The text's words and vocabulary gathered on the way (``Doc.words``, ``Doc.vocabulary``), when no
+    # word is masked (most texts: own words are then all words); a rare token path gives up on them.
+    gather = not masks
+    every: list[int] = []
+    lemma_sets: list[frozenset[str]] = []
+    numbers: set[str] = set()
+    unknown: set[str] = set()
     for piece, start, end in segment.tokens(text):
         if start >= stop:
             while start >= stop:
@@ -311,6 +318,7 @@ def make_doc(text: str) -> Doc:
             # razdel glues emoticons such as ":)" to punctuation; keep emoji as separate tokens
             inside_emoji = [(s, e) for s, e in emoji_spans if start <= s and e <= end] if emoji_spans else None
             if inside_emoji:
+                gather = False
                 pos = start
                 for s, e in inside_emoji:
                     if s > pos:
@@ -322,13 +330,24 @@ def make_doc(text: str) -> Doc:
             elif piece in _PLAIN_PUNCT:  # what _token would make, without classifying and lower-casing
                 add(Token(piece, start, end, piece, _PUNCT_KIND, sent))
             else:
-                add(_token(piece, start, end, sent))
+                tok = _token(piece, start, end, sent)  # never a word: _WORD did not match the piece
+                if tok.kind is _NUMBER_KIND:
+                    every.append(len(tokens))
+                    numbers.add(tok.norm)
+                add(tok)
             continue
         split = _split_glued_negation(piece, start) if len(low) > 4 and low.startswith(_NE_PREFIX) else None
         if split:
+            gather = False
             tokens.extend(_token(t, s, e, sent) for t, s, e in split)
         else:
-            add(Token(piece, start, end, low, _WORD_KIND, sent, None, entry[1]))
+            info = entry[1]
+            if gather:
+                every.append(len(tokens))
+                lemma_sets.append(info.lemmas)  # as ``_vocabulary_of`` gathers them
+                if not info.known and len(low) >= 4:
+                    unknown.add(low)
+            add(Token(piece, start, end, low, _WORD_KIND, sent, None, info))
     while len(ends) <= last_sentence:
         ends.append(len(tokens))
     sentences = [Sentence(sent_start, sent_stop, ends[k - 1] if k else 0, ends[k])
@@ -338,7 +357,11 @@ def make_doc(text: str) -> Doc:
             if (s <= tok.start and tok.end <= e) or (kind is not _QUOTE_MASK and s < tok.end and tok.start < e):
                 tok.mask = kind
                 break
-    return Doc(text=text, tokens=tokens, sentences=sentences, masks=masks)
+    doc = Doc(text=text, tokens=tokens, sentences=sentences, masks=masks)
+    if gather:
+        doc._words[(-1, -1, False)] = doc._words[(-1, -1, True)] = every
+        doc._vocab[True] = doc._vocab[False] = (_EMPTY_WORDS.union(numbers, *lemma_sets), tuple(sorted(unknown)))
+    return doc
 
 
 def _token(text: str, start: int, end: int, sent: int = 0) -> Token:
