@@ -14,7 +14,7 @@ import phonenumbers
 from ..model import Conversation, Message, Role
 from .doc import Doc, Kind, Mask, make_doc
 from .morph import norm
-from .patterns import find, may_match
+from .patterns import find, possible_patterns
 
 # «Меня зовут Игорь», «Это Наталья», «Моё имя Ольга», «С Вами говорит Анна»
 _SELF_INTRO = (
@@ -241,13 +241,14 @@ def introduced_names(doc: Doc) -> frozenset[str]:
 
 
 def _introduced_names(doc: Doc) -> frozenset[str]:
-    if not may_match(doc, _SELF_INTRO):
+    possible = possible_patterns(doc, _SELF_INTRO)
+    if not possible:
         return _NO_NAMES  # nearly every message: none of the phrases' words is there
     out: set[str] = set()
-    for p in _SELF_INTRO:
+    for p in possible:  # the phrases whose words the text has, in the list's order
         for match in find(doc, p):
             last = match.last
-            if p.endswith("@surname"):
+            if p.source.endswith("@surname"):
                 last -= 1  # the first name, not the surname after it
             out.add(doc.tokens[last].lemma)
     return frozenset(out)

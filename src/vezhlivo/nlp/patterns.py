@@ -748,6 +748,12 @@ def may_match(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> bool:
     return bool(_possible_in(doc, _text(doc, own), _index_of(patterns), own))
 
 
+def possible_patterns(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> tuple[Pattern, ...]:
+    """The compiled patterns of the list, in its order, that can match the text (``Pattern.can_match``):
+    the others need not be searched, nor compiled and asked one by one."""
+    return _possible_in(doc, _text(doc, own), _index_of(patterns), own)
+
+
 def has_match(doc: Doc, patterns: Sequence[str], *, own: bool = True) -> bool:
     """``bool(find_any(doc, patterns))``, sooner: the first match of any pattern will do."""
     index = _index_of(patterns)
