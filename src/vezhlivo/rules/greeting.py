@@ -23,7 +23,7 @@ from ..nlp.patterns import (
     may_match,
     sentence_has,
 )
-from .base import RuleContext, Skip, check
+from .base import RuleContext, Skip, check, operator_messages_reaching
 
 # Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
 # enum metaclass) costs about ten times a module global.
@@ -464,6 +464,8 @@ def answer_fast(ctx: RuleContext) -> Iterator[Finding]:
     first_limit, later_limit, waits, max_words, closing = ctx.derived("settings", lambda: (
         float(ctx.param("first_reply_seconds", 30)), float(ctx.param("reply_seconds", 60)),
         ctx.string_tuple("wait_asked"), int(ctx.param("no_reply_words", 3)), ctx.string_tuple("no_reply_needed")))
+    # the operator messages that may say «минуту, уточню» (most contacts: none, and no search below)
+    may_ask_to_wait = {m.index for m in operator_messages_reaching(ctx, waits)} if waits else set()
     waiting_since: datetime | None = None
     answered_once = False
     seen_time = False
@@ -478,7 +480,7 @@ def answer_fast(ctx: RuleContext) -> Iterator[Finding]:
             seen_time = True
             if waiting_since is None:
                 if unasked is not None:
-                    asked_to_wait = bool(waits) and has_match(ctx.doc(unasked.index), waits)
+                    asked_to_wait = unasked.index in may_ask_to_wait and has_match(ctx.doc(unasked.index), waits)
                     unasked = None
                 if not asked_to_wait and not _needs_no_reply(ctx, m, max_words, closing):
                     waiting_since = m.ts

@@ -360,23 +360,38 @@ def emoji_and_bangs(ctx: RuleContext) -> Iterator[Finding]:
     max_bangs = _by_channel(ctx.param("max_exclamations"), ctx.conv.channel, 3)
     msg_emoji = str(ctx.param("message_emoji", ctx.spec.message))
     for m in ctx.operator_messages():
-        doc = ctx.doc(m.index)
-        emoji = [t for t in doc.tokens
-                 if t.kind is _EMOJI and t.mask is None and t.text not in ("\ufe0f", "\u200d")]
+        emoji, runs, bangs = _marks(ctx.doc(m.index))
         if len(emoji) > max_emoji:
-            yield ctx.finding(m.index, emoji[0].start, emoji[-1].end, message=msg_emoji,
+            yield ctx.finding(m.index, emoji[0][0], emoji[-1][1], message=msg_emoji,
                               suggestion=str(ctx.param("suggestion_emoji", "")) or None)
-        if "!" not in m.text and "¡" not in m.text:
-            continue  # every run of _BANGS and every «!» below needs one of them
-        runs = [x for x in _BANGS.finditer(m.text) if not doc.masked(x.start(), x.end())]
-        for x in runs:
-            yield ctx.finding(m.index, x.start(), x.end(), suggestion="!" if "?" not in x.group() else "?")
-        if runs:
-            continue
-        bangs = [x.start() for x in re.finditer("!", m.text) if not doc.masked(x.start(), x.start() + 1)]
-        if len(bangs) > max_bangs:
+        for start, end, question in runs:
+            yield ctx.finding(m.index, start, end, suggestion="?" if question else "!")
+        if not runs and len(bangs) > max_bangs:
             yield ctx.finding(m.index, bangs[max_bangs], bangs[-1] + 1,
                               suggestion=str(ctx.param("suggestion_exclamations", "")) or None)
+
+
+_Marks = tuple[list[tuple[int, int]], list[tuple[int, int, bool]], list[int]]
+_MARKS = ("style.marks",)  # the Doc memo's key, made once
+_NO_MARKS: _Marks = ([], [], [])
+
+
+def _marks(doc: Doc) -> _Marks:
+    """The text's own emoji (spans), runs of «!!»/«?!» (spans, and whether «?» is in them) and single «!»
+    (positions): a pure function of the text, remembered on it."""
+    return doc.remember(_MARKS, lambda: _find_marks(doc))
+
+
+def _find_marks(doc: Doc) -> _Marks:
+    text = doc.text
+    emoji = [(t.start, t.end) for t in doc.tokens
+             if t.kind is _EMOJI and t.mask is None and t.text not in ("\ufe0f", "\u200d")]
+    if "!" not in text and "¡" not in text:
+        return (emoji, [], []) if emoji else _NO_MARKS  # every run of _BANGS and every «!» needs one of them
+    runs = [(x.start(), x.end(), "?" in x.group()) for x in _BANGS.finditer(text)
+            if not doc.masked(x.start(), x.end())]
+    bangs = [] if runs else [x.start() for x in re.finditer("!", text) if not doc.masked(x.start(), x.start() + 1)]
+    return emoji, runs, bangs
 
 
 # ---------------------------------------------------------------- W5: one-word and split messages
