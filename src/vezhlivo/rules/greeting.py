@@ -11,7 +11,7 @@ from itertools import pairwise
 
 from ..model import Channel, Direction, Event, Finding, Message, Role
 from ..nlp.annotate import introduced_names
-from ..nlp.doc import Doc, Kind, Sentence, Token
+from ..nlp.doc import Doc, Kind, Mask, Sentence, Token
 from ..nlp.morph import norm
 from ..nlp.patterns import (
     Match,
@@ -27,6 +27,7 @@ from .base import RuleContext, Skip, check, operator_messages_reaching
 
 # Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
 # enum metaclass) costs about ten times a module global.
+_QUOTE_MASK = Mask.QUOTE
 _WORD = Kind.WORD
 _CLIENT = Role.CLIENT
 _OPERATOR = Role.OPERATOR
@@ -56,9 +57,15 @@ def sentence_text(doc: Doc, sent: Sentence) -> str:
 
 
 def is_question(doc: Doc, sent: Sentence) -> bool:
-    """A sentence that asks: it ends with «?» (typed chat questions often lack one; we do not guess)."""
+    """A sentence that asks: it ends with «?» (typed chat questions often lack one; we do not guess) that is
+    not inside a quotation (a button's name «Забыли пароль?» asks the client nothing)."""
     text = sentence_text(doc, sent).rstrip()
-    return "?" in text[-3:] if text else False
+    if "?" not in text[-3:]:
+        return False
+    if not doc.masks:
+        return True
+    at = sent.start + text.rindex("?")
+    return doc.masked(at, at + 1) is not _QUOTE_MASK
 
 
 def first_sentence_span(doc: Doc) -> tuple[int, int]:
