@@ -36,9 +36,14 @@ def employee_phone(ctx: RuleContext) -> Iterator[Finding]:
     client_phones: set[str | None] | None = None  # parsed when first needed: most contacts give no phone
     employee, unless, number_phrases = ctx.derived("lists", lambda: tuple(
         ctx.string_tuple(k) for k in ("employee", "unless", "number_phrases")))
+    # where a number may be dictated in words (a transcript): after a number phrase, which most contacts lack
+    may_dictate = {m.index for m in operator_messages_reaching(ctx, number_phrases)}
     for m in ctx.operator_messages():
         if not _DIGIT.search(m.text):
-            continue  # no phone mask, and no number dictated in digits
+            # no phone mask and no number in digits; a transcript may say one in words
+            if m.index in may_dictate:
+                yield from _spoken_numbers(ctx, m.index, number_phrases)
+            continue
         doc = ctx.doc(m.index)
         for s, e, kind in doc.masks:
             if kind is not _PHONE_MASK or _company_phone(ctx, m.text[s:e]):
@@ -74,6 +79,68 @@ def employee_phone(ctx: RuleContext) -> Iterator[Finding]:
                     e -= 1
                 if not _company_phone(ctx, m.text[s:e]):
                     yield ctx.finding(m.index, s, e)
+
+
+# Number words as a speech recogniser writes a dictated phone: «восемь девятьсот шестнадцать двести сорок
+# один тридцать три ноль пять» is 8 916 241 33 05.
+_UNITS = {"ноль": 0, "один": 1, "одна": 1, "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6,
+          "семь": 7, "восемь": 8, "девять": 9}
+_TEENS = {"десять": 10, "одиннадцать": 11, "двенадцать": 12, "тринадцать": 13, "четырнадцать": 14,
+          "пятнадцать": 15, "шестнадцать": 16, "семнадцать": 17, "восемнадцать": 18, "девятнадцать": 19}
+_TENS = {"двадцать": 20, "тридцать": 30, "сорок": 40, "пятьдесят": 50, "шестьдесят": 60, "семьдесят": 70,
+         "восемьдесят": 80, "девяносто": 90}
+_HUNDREDS = {"сто": 100, "двести": 200, "триста": 300, "четыреста": 400, "пятьсот": 500, "шестьсот": 600,
+             "семьсот": 700, "восемьсот": 800, "девятьсот": 900}
+_SPOKEN_PHONE_DIGITS = 7  # as many as the digits after a number phrase need
+
+
+def spoken_digits(words: list[str]) -> tuple[int, str]:
+    """How many of ``words`` (normalised) read as one dictated number, and its digits: each group of
+    hundreds, tens and units («двести сорок один») gives its own digits, «ноль» a 0, «плюс» nothing."""
+    digits: list[str] = []
+    k = 0
+    while k < len(words):
+        w = words[k]
+        if w == "плюс" and k == 0:
+            k += 1
+            continue
+        value: int | None = None
+        if w in _HUNDREDS:
+            value, k = _HUNDREDS[w], k + 1
+            if k < len(words) and words[k] in _TEENS:
+                value, k = value + _TEENS[words[k]], k + 1
+            elif k < len(words) and words[k] in _TENS:
+                value, k = value + _TENS[words[k]], k + 1
+                if k < len(words) and words[k] in _UNITS and words[k] != "ноль":
+                    value, k = value + _UNITS[words[k]], k + 1
+            elif k < len(words) and words[k] in _UNITS and words[k] != "ноль":
+                value, k = value + _UNITS[words[k]], k + 1
+            digits.append(f"{value:03d}")
+        elif w in _TEENS:
+            digits.append(str(_TEENS[w]))
+            k += 1
+        elif w in _TENS:
+            value, k = _TENS[w], k + 1
+            if k < len(words) and words[k] in _UNITS and words[k] != "ноль":
+                value, k = value + _UNITS[words[k]], k + 1
+            digits.append(str(value))
+        elif w in _UNITS:
+            digits.append(str(_UNITS[w]))
+            k += 1
+        else:
+            break
+    return k, "".join(digits)
+
+
+def _spoken_numbers(ctx: RuleContext, turn: int, number_phrases: tuple[str, ...]) -> Iterator[Finding]:
+    """A phone dictated in words after a number phrase («у него телефон восемь девятьсот …»)."""
+    doc = ctx.doc(turn)
+    for match in find_unless(doc, number_phrases):
+        toks = doc.tokens
+        after = [i for i in doc.words(doc.sentence_of(match.first)) if i > match.last][:16]
+        count, digits = spoken_digits([toks[i].norm for i in after])
+        if len(digits) >= _SPOKEN_PHONE_DIGITS and not _company_phone(ctx, digits):
+            yield ctx.finding(turn, toks[after[0]].start, toks[after[count - 1]].end)
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:()—–\n]|(?<!\w)-(?!\w)")
