@@ -110,10 +110,12 @@ def mandatory_offers(ctx: RuleContext) -> Iterator[Finding]:
         raise Skip("no mandatory offer of this company")
     for offer in offers:
         when = tuple(str(p) for p in offer.get("when") or [])
+        # a sentence that cancels or returns the thing is no occasion: «я отказался от заказа автокресла»
+        unless = tuple(str(p) for p in offer.get("unless") or [])
         pats = tuple(str(p) for p in offer.get("patterns") or [])
         if not pats:
             continue
-        if when and not any(has_match(ctx.doc(m.index), when) for m in texts):
+        if when and not any(find_unless(ctx.doc(m.index), when, unless) for m in texts):
             continue
         # a product's name is often in quotes («Защита+»): quoted words are the operator's own here
         if any(has_match(ctx.doc(m.index), pats, own=False) for m in ops):
