@@ -104,6 +104,16 @@ def _heading(doc: Doc, first: int, last: int) -> bool:
     return bool(_NUMBERED.search(before)) and bool(_LINE_END.match(after)) and bool(before.strip())
 
 
+_EMPHATIC_POS = frozenset({"ADVB", "PRCL", "PRED", "CONJ"})
+
+
+def _emphatic(t: Token) -> bool:
+    """A short word in capitals that can only be shouted: an adverb, particle or conjunction the
+    dictionary knows («УЖЕ», «ВСЁ», «НЕТ», «НЕ»), never an abbreviation («ТВ», «СМС», «ООО»)."""
+    info = t.info
+    return info.known and info.pos in _EMPHATIC_POS and "Abbr" not in info.all_grammemes
+
+
 @check("W1")
 def caps(ctx: RuleContext) -> Iterator[Finding]:
     abbr = ctx.word_set("abbreviations")
@@ -130,6 +140,8 @@ def caps(ctx: RuleContext) -> Iterator[Finding]:
                 long_word = any(len(doc.tokens[j].text.replace("-", "")) >= min_single for j in run)
                 if len(run) == 1 and _looks_like_brand(doc.tokens[run[0]]):
                     long_word = False
+                if len(run) == 1 and _emphatic(doc.tokens[run[0]]):
+                    long_word = True  # «Деньги УЖЕ вернули», «НЕ звоните»: no abbreviation is an adverb or particle
                 if (len(run) >= min_run or long_word) and not _heading(doc, run[0], run[-1]):
                     first, last = doc.tokens[run[0]], doc.tokens[run[-1]]
                     quote = m.text[first.start:last.end]
@@ -467,6 +479,9 @@ def _has(doc: Doc, sent_indices: list[int], patterns: tuple[str, ...]) -> bool:
     return any(sentence_has(doc, doc.sentences[s], patterns) for s in sent_indices)
 
 
+_CLAUSE_OPENERS = frozenset({",", "—", "–", ":", ";"})
+
+
 @check("W7")
 def letter_structure(ctx: RuleContext) -> Iterator[Finding]:
     greetings = ctx.string_tuple("greeting_patterns")
@@ -500,9 +515,11 @@ def letter_structure(ctx: RuleContext) -> Iterator[Finding]:
                 for k, j in enumerate(doc.words(sent)):
                     t = doc.tokens[j]
                     # «Переходите в каталог», «Звоните!»: an imperfective imperative reads as the present
-                    # tense too, so it counts where an imperative stands — first in its sentence (the
-                    # second person: «Вернём деньги завтра» is a promise, not a call to act)
-                    impr = "impr" in t.info.grammemes or (k == 0 and "impr" in t.info.all_grammemes
+                    # tense too, so it counts where an imperative stands — first in its sentence or its
+                    # clause («Если список уже у вас, загрузите его фото»; the second person: «Вернём
+                    # деньги завтра» is a promise, not a call to act)
+                    first = k == 0 or doc.tokens[j - 1].text in _CLAUSE_OPENERS
+                    impr = "impr" in t.info.grammemes or (first and "impr" in t.info.all_grammemes
                                                           and "excl" in t.info.all_grammemes)
                     if t.kind is _WORD and impr and "plur" in t.info.grammemes and t.norm not in not_cta:
                         has_cta = True
