@@ -396,7 +396,8 @@ def sell_the_question(ctx: RuleContext) -> Iterator[Finding]:
     flagged: set[int] = set()
     # open invitations («Что случилось?») and steps of a procedure («отправьте заполненный бланк») need no reason
     no_reason = ctx.derived("no_reason",
-                            lambda: ctx.string_tuple("open_questions") + ctx.string_tuple("procedure_steps"))
+                            lambda: ctx.string_tuple("open_questions") + ctx.string_tuple("procedure_steps")
+                            + ctx.string_tuple("preference_questions"))
     for ask in clarifying_asks(ctx):
         if ask.msg.index in flagged or sentence_has(ctx.doc(ask.msg.index), ask.sent, no_reason):
             continue
