@@ -51,8 +51,8 @@ RAW_BATCHES = (
     (SRC / "conv_blind5.jsonl", frozenset({"bl5-chat-012", "bl5-phone-007"})),
     (SRC / "conv_blind6.jsonl", frozenset({"bl6-chat-038", "bl6-chat-048", "bl6-chat-068", "bl6-chat-073",
                                            "bl6-review-005"})),
-    (SRC / "conv_blind7.jsonl", frozenset({"bl7-email-017", "bl7-phone-010", "bl7-phone-014", "bl7-phone-020",
-                                           "bl7-phone-031", "bl7-phone-036"})),
+    (SRC / "conv_blind7.jsonl", frozenset({"bl7-email-017", "bl7-phone-010", "bl7-phone-020", "bl7-phone-031",
+                                           "bl7-phone-036"})),
 )
 
 
