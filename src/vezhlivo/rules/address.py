@@ -118,6 +118,20 @@ class _ThouForms:
 _thou_forms = _ThouForms()
 
 
+_CLAUSE_PUNCT = frozenset(",.!?;:—–-()\"«»…")
+
+
+def _noun_mid_clause(doc: Doc, i: int) -> bool:
+    """An imperative that is also a noun, inside a clause: «анализы крови и мочи» (not «мочи»,
+    «мочить»); an order starts its clause («Сбегай, посмотри»)."""
+    t = doc.tokens[i]
+    info = t.info
+    if "impr" not in info.grammemes or "NOUN" not in info.all_grammemes:
+        return False
+    sent = doc.sentence_of(i)
+    return i > sent.first and doc.tokens[i - 1].text not in _CLAUSE_PUNCT
+
+
 def _may_thou(doc: Doc) -> bool:
     """Could a word of the text be a «ты» form? Asked of its vocabulary (forms and lemmas of its own
     words): a superset of the forms A1 tests, so False is certain."""
@@ -155,7 +169,8 @@ def _find_thou_spans(doc: Doc, fixed: list[tuple[str, re.Pattern[str]]],
     toks = doc.tokens
     words = own_words(doc)
     # positions (in ``words``) of «ты» forms
-    hits = [pos for pos, i in enumerate(words) if _thou_form(toks[i].norm) and toks[i].norm not in allowed]
+    hits = [pos for pos, i in enumerate(words) if _thou_form(toks[i].norm) and toks[i].norm not in allowed
+            and not _noun_mid_clause(doc, i)]
     if not hits:
         return []
     low_text = norm(doc.text)
@@ -402,7 +417,8 @@ def name_usage(ctx: RuleContext) -> Iterator[Finding]:
     need = int(ctx.param(key, ctx.param("min_operator_turns", 3)))
     if len(ops) < need:
         raise Skip(f"fewer than {need} operator turns")
-    stems = _familiar_stems(ctx)
+    # the full form of a short name the client gave counts too: «Я Макс» — «Максим, …»
+    stems = _familiar_stems(ctx) + tuple(sorted(n for n in ctx.ann.client_names if len(n) >= 3))
     per_turn = [len(_client_name_tokens(ctx, m, stems)) for m in ops]
     total = sum(per_turn)
     name = _cap(sorted(ctx.ann.client_names)[0])
