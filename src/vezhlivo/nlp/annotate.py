@@ -33,6 +33,7 @@ _SELF_INTRO = (
     # the surname first, lower-case in a transcript: «здравствуйте это лебедева анна викторовна»
     "=здравствуйте|=алло|добрый ?день|утро|вечер это @any @name",
     "^ это @any @name",
+    "^ ?=здравствуйте|=привет|=алло я @name $",
 )
 
 T = TypeVar("T")
