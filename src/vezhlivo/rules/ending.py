@@ -74,6 +74,11 @@ def say_goodbye(ctx: RuleContext) -> Iterator[Finding]:
     closed = not after or _closing_only(ctx, after)  # nothing but goodbyes after the operator's last words
     if not closed and ctx.conv.ended_by is Role.CLIENT:
         raise Skip("the client hung up in the middle of the talk: no goodbye could be said")
+    if after and closed and not said_bye and ctx.conv.ended_by is Role.CLIENT and any(
+            has_match(ctx.doc(m.index), ctx.string_tuple("thanks")) for m in closing_turn):
+        # the operator was closing («спасибо, перезвоню через пятнадцать минут»), the client said «хорошо,
+        # до свидания» and hung up: no turn was left to say it back (not so after a sales push, «Нет, до свидания»)
+        raise Skip("the client said goodbye and hung up as the operator was closing")
     if said_bye and closed:
         return
     if said_bye:
