@@ -19,6 +19,7 @@ from .patterns import find, possible_patterns
 # «Меня зовут Игорь», «Это Наталья», «Моё имя Ольга», «С Вами говорит Анна»
 _SELF_INTRO = (
     "меня звать @name",
+    "меня звать @noun",  # a name that is also a common noun, lower-case in a transcript: «меня зовут роман»
     "мой имя @name",
     "^ это @name",
     "с вы говорить @name",
