@@ -398,6 +398,8 @@ def _client_name_tokens(ctx: RuleContext, m: Message, stems: tuple[str, ...] = (
     out = []
     for i in own_words(doc):
         t = toks[i]
+        if len(t.text) <= 4 and t.text.isupper():
+            continue  # «ИНН», «КПП»: an abbreviation, not the client's name («Инна»)
         if names.isdisjoint(t.lemmas) and t.norm not in names and not (
                 stems and t.norm.startswith(stems) and "Name" in t.info.grammemes):
             continue
