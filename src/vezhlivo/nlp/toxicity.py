@@ -189,19 +189,10 @@ def _own_text(doc: Doc, sent: Sentence, own: bool) -> str:
     return " ".join([toks[i].text for i in doc.words(sent, own=own) if toks[i].kind is _WORD_KIND])
 
 
-def addresses_person(doc: Doc, sent: Sentence, *, own: bool = True) -> bool:
-    """The sentence speaks to the other person: вы/ты/ваш, a 2nd-person verb or an imperative."""
-    toks = doc.tokens
-    for i in doc.words(sent, own=own):  # a plain loop: asked of nearly every sentence, a third faster than any()
-        tok = toks[i]
-        if tok.kind is _WORD_KIND and _addressing_form(tok.norm):
-            return True
-    return False
-
-
 def _addressing_sentences(doc: Doc, own: bool) -> set[int]:
-    """The numbers of the sentences that ``addresses_person``, found in one walk over the text's words
-    (not a walk per sentence); the words of a sentence already found are not asked about."""
+    """The numbers of the sentences that speak to the other person — a word of them is вы/ты/ваш, a
+    2nd-person verb or an imperative — found in one walk over the text's words (not a walk per
+    sentence); the words of a sentence already found are not asked about."""
     toks, sentences = doc.tokens, doc.sentences
     found: set[int] = set()
     for i in doc.words(own=own):
@@ -246,7 +237,7 @@ def rude_sentences(doc: Doc, *, own: bool = True, min_score: float | None = None
     Returns ``(start, end, kind, score)`` in text order. Lexicon spans (``rude_spans``) come with
     their kind and the sentence's score; a sentence with no lexicon span is added as kind ``toxic``
     (its whole own-word span) when its score is at least ``min_score`` (the shipped threshold by
-    default), it addresses the person (``addresses_person``) and it is not reported speech. With
+    default), it addresses the person (``_addressing_sentences``) and it is not reported speech. With
     ``own`` (the default) quoted text is neither scored nor matched.
     """
     if min_score is None and lexicon_kinds is None and m is None:
