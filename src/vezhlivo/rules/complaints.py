@@ -188,12 +188,37 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
                 return m.index
         return None
 
+    verbatim = float(ctx.param("verbatim_similarity", 0.9))
+    verbatim_words = int(ctx.param("verbatim_words", 4))
+    not_answers = ctx.string_tuple("not_answers")
+
+    def same_again(earlier: int, later: int) -> int | None:
+        """The operator's answer to ``later`` nearly letter for letter their answer to the client message
+        just before it (``earlier``): the client asked again in other words («а если я в другой город
+        поеду…» → «то есть в Сочи мне ничего не надо подключать?») and got the same sentence back."""
+        a1, a2 = answer_after(earlier), answer_after(later)
+        if a1 is None or a2 is None or a1 == a2:
+            return None
+        d1, d2 = ctx.doc(a1), ctx.doc(a2)
+        if len(ctx.doc(later).words()) < min_words or len(_content_lemmas(d2)) < verbatim_words:
+            return None
+        if not_answers and find_any(d2, not_answers):
+            return None  # «Минуту, уточняю информацию по заказу» twice is a wait, not an answer
+        # or all of it said before, as part of the earlier answer («а вижу да возврат принят деньги поступят…»)
+        return a2 if _squashed(d2) in _squashed(d1) or _same_text(d1, d2, verbatim) else None
+
     done: set[int] = set()
     # every pair of client messages is compared: their lemmas once, not once per pair
     lemmas = [_content_lemmas(ctx.doc(c.index)) for c in clients]
     for k, later in enumerate(clients[1:], start=1):
         dl = ctx.doc(later.index)
         ll = lemmas[k]
+        again_verbatim = same_again(clients[k - 1].index, later.index)
+        if again_verbatim is not None and again_verbatim not in done:
+            done.add(again_verbatim)
+            t2 = conv.messages[again_verbatim].text
+            yield ctx.finding(again_verbatim, len(t2) - len(t2.lstrip()), len(t2.rstrip()))
+            continue
         marked = bool(markers and find_any(dl, markers))
         for j, earlier in enumerate(clients[:k]):
             le = lemmas[j]
