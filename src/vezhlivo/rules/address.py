@@ -403,11 +403,25 @@ def _client_name_tokens(ctx: RuleContext, m: Message, stems: tuple[str, ...] = (
         if names.isdisjoint(t.lemmas) and t.norm not in names and not (
                 stems and t.norm.startswith(stems) and "Name" in t.info.grammemes):
             continue
-        # a name that is also a common noun (Вера, Надежда, Любовь) counts only when capitalised
-        if not t.text[0].isupper() and "Name" not in t.info.grammemes:
+        # a name that is also a common noun (Вера, Надежда, Любовь, Роман) counts only when capitalised,
+        # or in a text without capitals (a transcript) said as the name itself: «так вера сейчас посмотрю»,
+        # not «вера в успех», «с верой»
+        if not t.text[0].isupper() and "Name" not in t.info.grammemes and not (
+                t.norm in names and not any(ch.isupper() for ch in doc.text) and _bare_name(doc, i)):
             continue
         out.append(i)
     return out
+
+
+_NOT_BEFORE_NAME = frozenset({"в", "во", "на", "с", "со", "без", "для", "моя", "наша", "твоя", "ваша", "эта", "та",
+                              "мой", "наш", "твой", "ваш", "этот", "тот", "новый", "целый"})
+
+
+def _bare_name(doc: Doc, i: int) -> bool:
+    """A lower-case homonym of the client's name stands as a name: neither a preposition or a determiner
+    before it («с вера», «мой роман») nor «в» after it («вера в успех»)."""
+    prev, nxt = _prev_word(doc, i), _next_word(doc, i)
+    return (prev is None or prev.norm not in _NOT_BEFORE_NAME) and (nxt is None or nxt.norm not in ("в", "во"))
 
 
 @check("A3")
