@@ -258,16 +258,25 @@ def outgoing_greeting(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _opening(ctx: RuleContext, turns: list[Message]) -> list[Message]:
-    """The operator's opening turns, up to one answering the client's «а кто это?»: what the client had to
-    ask for was not said in the opening."""
+    """The operator's opening turns, up to one answering the client's «а кто это?» (what the client had to
+    ask for was not said in the opening) or following the client's answer to «удобно ли Вам говорить?»
+    (O1's question closes the opening: «…удобно вам сейчас поговорить» — «да» — «отлично, андрей…»)."""
     who = ctx.string_tuple("who_asks")
+    asks = ctx.derived("G2:time_asks", lambda: _time_asks(ctx))
     out = turns[:1]
     for prev, m in pairwise(turns):
-        between = ctx.conv.messages[prev.index + 1:m.index]
-        if who and any(c.role is _CLIENT and c.text and message_has(ctx, c, who) for c in between):
+        between = [c for c in ctx.conv.messages[prev.index + 1:m.index] if c.role is _CLIENT and c.text]
+        if who and any(message_has(ctx, c, who) for c in between):
+            break
+        if between and asks and message_has(ctx, prev, asks):
             break
         out.append(m)
     return out
+
+
+def _time_asks(ctx: RuleContext) -> tuple[str, ...]:
+    o1 = ctx.rulebook.rules.get("O1")
+    return tuple(map(str, (o1.params.get("asks") or ()))) if o1 is not None else ()
 
 
 # ----------------------------------------------------------------- G3
