@@ -281,8 +281,36 @@ def _classify_clauses(ctx: RuleContext, words: _AskWords) -> list[_Clause]:
     out: list[_Clause] = []
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
-        out.extend([_Clause(m, *clause) for clause in _text_clauses(doc, words)])
+        found = _text_clauses(doc, words)
+        if len(found) == 1 and not found[0][1] and _bare_noun_ask(ctx, m, doc):
+            found = ((found[0][0], True, True, None),)
+        out.extend([_Clause(m, *clause) for clause in found])
     return out
+
+
+# nouns of set phrases, not of data asked for: «добрый день», «один момент», «до свидания», «удачи»
+_NOT_ASKED = frozenset({"день", "вечер", "утро", "ночь", "момент", "минута", "минутка", "минуточка", "секунда",
+                        "секундочка", "свидание", "удача", "спасибо", "пожалуйста", "выбор", "вопрос", "праздник"})
+_NOUN_PHRASE = frozenset({"NOUN", "ADJF"})  # «номер договора», «ваш адрес»; «заказ у курьера» tells
+
+
+def _bare_noun_ask(ctx: RuleContext, m: Message, doc: Doc) -> bool:
+    """A transcript's turn that is a bare noun phrase the client then answers: «фамилия» — «смирнов»,
+    «анатолий номер договора» — the question without its «?» (speech to text writes none)."""
+    text = doc.text
+    if "?" in text or "." in text or "!" in text or len(text) > 60 or any(ch.isdigit() for ch in text):
+        return False  # punctuated, long, or giving data («контактный номер 0797…») rather than asking
+    after = ctx.conv.messages[m.index + 1:m.index + 2]
+    if not after or after[0].role is not _CLIENT or not after[0].text:
+        return False
+    toks = [doc.tokens[i] for i in doc.words()]
+    while toks and not _PERSON_NAME.isdisjoint(toks[0].info.all_grammemes):
+        toks = toks[1:]  # «анатолий номер договора»: the client's name first
+    if not 1 <= len(toks) <= 3 or any(not t.info.known or t.info.pos not in _NOUN_PHRASE for t in toks):
+        return False
+    nouns = [t for t in toks if t.info.pos == "NOUN"]
+    return bool(nouns) and "nomn" in nouns[0].info.all_grammemes and not any(
+        t.info.lemma in _NOT_ASKED or not _PERSON_NAME.isdisjoint(t.info.all_grammemes) for t in toks)
 
 
 _TextClause = tuple[Sentence, bool, bool, int | None]  # a _Clause without its message
