@@ -141,6 +141,34 @@ def _promise_verb(doc: Doc, sent: Sentence) -> tuple[int, str, bool] | None:
     return None
 
 
+_CLAUSE_MARKS = frozenset({",", ":", ";", "—", "–", "-"})
+_FINITE = frozenset({"indc", "impr"})
+_SUBORDINATE = frozenset({"если", "когда", "как", "пока", "после", "лишь", "едва", "раз"})
+
+
+def _of_another_verb(doc: Doc, sent: Sentence, t: TimeExpr, verb: int) -> bool:
+    """A time said before the promise, in a clause (between commas) with a verb of its own: «Сейчас я
+    уточняю свободные окна на этой неделе, мы свяжемся с Вами позднее» — the week is the windows', not the
+    call's. A time fronted on its own («Через 15 минут, когда склад ответит, я перезвоню») is the promise's."""
+    toks = doc.tokens
+    if t.start >= toks[verb].start:
+        return False
+    first = sent.first
+    for k in range(sent.first, verb):
+        if toks[k].start >= t.start:
+            break
+        if toks[k].kind is _PUNCT and toks[k].text.strip() in _CLAUSE_MARKS and toks[k].mask is None:
+            first = k + 1
+    for k in range(first, verb):
+        tok = toks[k]
+        if tok.kind is _PUNCT and tok.text.strip() in _CLAUSE_MARKS and tok.mask is None and tok.start >= t.end:
+            words = [toks[j] for j in range(first, k) if toks[j].kind is _WORD]
+            # a condition keeps its time: «Если к 14:00 посылка не приедет, я сама свяжусь со службой»
+            return not any(w.norm in _SUBORDINATE for w in words) and any(
+                w.info.pos == "VERB" and not _FINITE.isdisjoint(w.info.grammemes) for w in words)
+    return False  # no comma between the time and the promise verb: one clause
+
+
 def find_promises(ann: Annotated) -> list[Promise]:
     """Promises of the operator, found once per conversation (several rules and the card ask)."""
     return ann.memo("promises", lambda: _find_promises(ann))
@@ -163,7 +191,8 @@ def _find_promises(ann: Annotated) -> list[Promise]:
             i, lemma, first = found
             if times is None:
                 times = find_times(doc, message_time(conv, m))
-            own = tuple(t for t in times if sent.start <= t.start < sent.end)
+            own = tuple(t for t in times if sent.start <= t.start < sent.end
+                        and not _of_another_verb(doc, sent, t, i))
             concrete = [t for t in own if t.concrete]
             deadlines = [t.deadline for t in concrete if t.deadline is not None and not t.relative]
             durations = [t.seconds for t in concrete if t.kind == "duration" and t.seconds and not t.relative]
