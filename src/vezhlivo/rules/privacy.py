@@ -137,10 +137,15 @@ def _spoken_numbers(ctx: RuleContext, turn: int, number_phrases: tuple[str, ...]
     doc = ctx.doc(turn)
     for match in find_unless(doc, number_phrases):
         toks = doc.tokens
-        after = [i for i in doc.words(doc.sentence_of(match.first)) if i > match.last][:16]
-        count, digits = spoken_digits([toks[i].norm for i in after])
+        after = [i for i in doc.words(doc.sentence_of(match.first)) if i > match.last][:18]
+        # the digits may follow a word or two: «вот его мобильный запишите восемь девятьсот …»
+        count, digits, skip = 0, "", 0
+        for skip in range(min(3, len(after))):
+            count, digits = spoken_digits([toks[i].norm for i in after[skip:skip + 16]])
+            if count:
+                break
         if len(digits) >= _SPOKEN_PHONE_DIGITS and not _company_phone(ctx, digits):
-            yield ctx.finding(turn, toks[after[0]].start, toks[after[count - 1]].end)
+            yield ctx.finding(turn, toks[after[skip]].start, toks[after[skip + count - 1]].end)
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:()—–\n]|(?<!\w)-(?!\w)")
