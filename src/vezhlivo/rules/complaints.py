@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from difflib import SequenceMatcher
 
-from ..model import Finding, Role
+from ..model import Event, Finding, Role
 from ..nlp.doc import Doc
 from ..nlp.patterns import find_any, find_unless
 from ..nlp.times import find_times
@@ -40,7 +40,13 @@ def _complaint_window(ctx: RuleContext) -> tuple[int, list[int]]:
         raise Skip("the client does not complain")
     first = turns[0]
     window = int(ctx.param("window_turns", 3))
-    ops = operator_turns_after(ctx.ann, first, window if window > 0 else None)
+    ops = operator_turns_after(ctx.ann, first)
+    if window > 0:
+        # a turn that puts the client on hold («повисите немножко» before a hold) answers nothing:
+        # the window counts the turns that do (it still points at the first turn when none does)
+        messages = ctx.conv.messages
+        answering = [i for i in ops if i + 1 >= len(messages) or messages[i + 1].event is not Event.HOLD_START]
+        ops = (answering or ops)[:window]
     if not ops:
         raise Skip("no operator turn after the complaint")
     return first, ops
@@ -70,13 +76,24 @@ def show_understanding(ctx: RuleContext) -> Iterator[Finding]:
     yield from _missing(ctx, "understanding", "understanding_unless")
 
 
-def _step_times(doc: Doc, frequency: tuple[str, ...]) -> bool:
-    """A concrete time of a step («сегодня до 18:00», «через час»), not of a frequency («каждые два часа»)."""
-    times = [t for t in find_times(doc) if t.concrete]
+def _step_times(doc: Doc, frequency: tuple[str, ...], echoed: str = "") -> bool:
+    """A concrete time of a step («сегодня до 18:00», «через час»), not of a frequency («каждые два часа»)
+    nor one the client said (``echoed``: their words, lower case): «подарок не должен ломаться через два
+    дня» repeats the complaint's «через два дня перестал ездить»."""
+    times = [t for t in find_times(doc) if t.concrete and not (
+        echoed and doc.text[t.start:t.end].lower() in echoed and not _future_near(doc, t.start))]
     if not times or not frequency:
         return bool(times)
     marks = find_any(doc, frequency)
     return any(not any(m.start < t.start and t.start - m.end <= 3 for m in marks) for t in times)
+
+
+def _future_near(doc: Doc, at: int) -> bool:
+    """The sentence around offset ``at`` has a verb in the future: a step («привезём сегодня до 18:00»)."""
+    for sent in doc.sentences:
+        if sent.start <= at < sent.end:
+            return any("futr" in doc.tokens[i].info.grammemes for i in doc.words(sent))
+    return False
 
 
 @check("C4")
@@ -85,11 +102,12 @@ def offer_solution(ctx: RuleContext) -> Iterator[Finding]:
     ops = operator_turns_after(ctx.ann, first)
     offers = ctx.derived("offers", lambda: (*ctx.strings("compensations"), *ctx.strings("solutions")))
     frequency = ctx.string_tuple("frequency")
+    echoed = " ".join(m.text.lower() for m in ctx.client_messages() if m.index < ops[0])
     for i in ops:
         doc = ctx.doc(i)
         if offers and find_any(doc, offers):
             return
-        if _step_times(doc, frequency):
+        if _step_times(doc, frequency, echoed):
             return  # «Заказ будет у Вас сегодня до 18:00»: a concrete step with its time
     abusive = abusive_client_turns(ctx.ann)
     if abusive and abusive[-1] > ops[0] and not any(m.index > abusive[-1] for m in ctx.client_messages()):
