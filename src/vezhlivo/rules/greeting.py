@@ -412,8 +412,17 @@ def _name_known_from_text(ctx: RuleContext, before: int | None = None) -> bool:
 
 
 def _asks(doc: Doc, sent: Sentence) -> bool:
-    """A question («Ваше имя?») or a request («Назовите имя.», «Представьтесь»), not a statement."""
-    return is_question(doc, sent) or any("impr" in doc.tokens[i].info.grammemes for i in doc.words(sent))
+    """A question («Ваше имя?») or a request («Назовите имя.», «Представьтесь»), not a statement; in a
+    transcript, which writes no «?», a sentence led by «кто»/«как» («а кто говорит»)."""
+    if is_question(doc, sent) or any("impr" in doc.tokens[i].info.grammemes for i in doc.words(sent)):
+        return True
+    if any(ch in doc.text for ch in "?.!"):
+        return False
+    lead = [doc.tokens[i].norm for i in doc.words(sent)[:2]]
+    return bool(lead) and (lead[0] in _WH_NAME or (lead[0] == "а" and len(lead) > 1 and lead[1] in _WH_NAME))
+
+
+_WH_NAME = frozenset({"кто", "как"})
 
 
 @check("G5")
