@@ -222,8 +222,15 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
             return None
         if not_answers and find_any(d2, not_answers):
             return None  # «Минуту, уточняю информацию по заказу» twice is a wait, not an answer
-        # or all of it said before, as part of the earlier answer («а вижу да возврат принят деньги поступят…»)
-        return a2 if _squashed(d2) in _squashed(d1) or _same_text(d1, d2, verbatim) else None
+        # or all of it said before, as part of the earlier answer («а вижу да возврат принят деньги поступят…»),
+        # or said again as such: «я ж вам говорю только картой курьер наличные не принимает»
+        if _squashed(d2) in _squashed(d1) or _same_text(d1, d2, verbatim):
+            return a2
+        marks = find_any(d2, again) if again else []
+        if not marks:
+            return None
+        said = {d2.tokens[i].lemma for m in marks for i in range(m.first, m.last + 1)}  # «я ж вам говорю»
+        return a2 if _overlap(_content_lemmas(d1), _content_lemmas(d2) - said) >= min_answer_overlap else None
 
     done: set[int] = set()
     # every pair of client messages is compared: their lemmas once, not once per pair
