@@ -559,8 +559,8 @@ def familiarity(ctx: RuleContext) -> Iterator[Finding]:
                     name_like = t.text[0].isupper() or "Name" in t.info.all_grammemes
                     if not name_like and (len(stem) < 3 or (t.info.known and t.info.pos != "NOUN")):
                         continue
-                    if t.info.known and "Name" not in t.info.all_grammemes:
-                        continue
+                    if t.info.known and "Name" not in t.info.all_grammemes and not _lower_case_address(doc, i):
+                        continue  # «галочка», «светик» as words; in a transcript as an address they count
                     hit = full
                     break
                 if hit is not None:
@@ -580,6 +580,19 @@ def familiarity(ctx: RuleContext) -> Iterator[Finding]:
                 continue
             if lemma in impersonal and _impersonal_address(doc, i):
                 yield ctx.finding(m.index, t.start, t.end, suggestion=client_name or default)
+
+
+_BEFORE_ADDRESS = frozenset({"ой", "ну", "да", "так", "а", "вот", "ах", "ох", "спасибо", "здравствуйте", "привет",
+                             "конечно", "хорошо", "извините", "простите"})
+
+
+def _lower_case_address(doc: Doc, i: int) -> bool:
+    """In a text without capitals (a transcript), a word in the nominative that opens the turn or follows
+    an interjection stands as an address: «ой галочка извините», not «поставьте галочку»."""
+    if any(ch.isupper() for ch in doc.text) or "nomn" not in doc.tokens[i].info.all_grammemes:
+        return False
+    prev = _prev_word(doc, i)
+    return prev is None or prev.norm in _BEFORE_ADDRESS
 
 
 _RELATIVE = frozenset({"который", "что", "кто", "чей", "какой"})
