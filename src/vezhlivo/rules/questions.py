@@ -282,8 +282,9 @@ def _classify_clauses(ctx: RuleContext, words: _AskWords) -> list[_Clause]:
     for m in ctx.operator_messages():
         doc = ctx.doc(m.index)
         found = _text_clauses(doc, words)
-        if len(found) == 1 and not found[0][1] and _bare_noun_ask(ctx, m, doc):
-            found = ((found[0][0], True, True, None),)
+        if not any(c[1] for c in found) and _answered_transcript(ctx, m, doc):
+            found = tuple((sent, True, True, None) if _unpunctuated_ask(doc, sent, len(found) == 1) else
+                          (sent, question, wh, at) for sent, question, wh, at in found)
         out.extend([_Clause(m, *clause) for clause in found])
     return out
 
@@ -294,16 +295,51 @@ _NOT_ASKED = frozenset({"день", "вечер", "утро", "ночь", "мо�
 _NOUN_PHRASE = frozenset({"NOUN", "ADJF"})  # «номер договора», «ваш адрес»; «заказ у курьера» tells
 
 
-def _bare_noun_ask(ctx: RuleContext, m: Message, doc: Doc) -> bool:
-    """A transcript's turn that is a bare noun phrase the client then answers: «фамилия» — «смирнов»,
-    «анатолий номер договора» — the question without its «?» (speech to text writes none)."""
+def _answered_transcript(ctx: RuleContext, m: Message, doc: Doc) -> bool:
+    """A turn with no «?», «.» or «!» (speech to text writes none) that the client answers next; not one
+    that gives data («контактный номер 0797…»)."""
     text = doc.text
-    if "?" in text or "." in text or "!" in text or len(text) > 60 or any(ch.isdigit() for ch in text):
-        return False  # punctuated, long, or giving data («контактный номер 0797…») rather than asking
-    after = ctx.conv.messages[m.index + 1:m.index + 2]
-    if not after or after[0].role is not _CLIENT or not after[0].text:
+    if "?" in text or "." in text or "!" in text or any(ch.isdigit() for ch in text):
         return False
-    toks = [doc.tokens[i] for i in doc.words()]
+    after = ctx.conv.messages[m.index + 1:m.index + 2]
+    return bool(after) and after[0].role is _CLIENT and bool(after[0].text)
+
+
+def _unpunctuated_ask(doc: Doc, sent: Sentence, whole: bool) -> bool:
+    """A clause of such a turn that asks: a question word (``_wh_ask``), or, when it is the whole turn, a
+    bare noun phrase (``_bare_noun_ask``)."""
+    toks = [doc.tokens[i] for i in doc.words(sent)]
+    return (whole and len(doc.text) <= 60 and _bare_noun_ask(toks)) or _wh_ask(toks)
+
+
+_WH_LEMMAS = frozenset({"когда", "какой", "где", "куда", "сколько", "откуда"})
+_FINITE_VERB = frozenset({"VERB"})
+
+
+def _wh_ask(toks: list[Token]) -> bool:
+    """«адрес у вас какой», «номер заказа какой и …»: the question word ends the turn (or a clause before
+    «и»), not after a verb («не знаю когда»); «ольга а заявку вы когда подавали», «где вы покупали»: «вы»
+    next to it, a past verb or a 2nd-person one just after, and no verb before it."""
+    n = len(toks)
+    if n > 25:
+        return False
+    for k, t in enumerate(toks):
+        if t.info.lemma not in _WH_LEMMAS and t.norm not in _WH_LEMMAS:
+            continue
+        prev = toks[k - 1] if k else None
+        last = k == n - 1 or toks[k + 1].norm == "и"
+        if last and k >= 1 and (prev is None or prev.info.pos not in ("VERB", "INFN")):
+            return True
+        near_you = (prev is not None and prev.norm == "вы") or (k + 1 < n and toks[k + 1].norm == "вы")
+        verb_after = any(x.info.pos == "VERB" and ("past" in x.info.grammemes or "2per" in x.info.grammemes)
+                         for x in toks[k + 1:k + 3])
+        if near_you and verb_after and not any(x.info.pos in _FINITE_VERB for x in toks[:k]):
+            return True
+    return False
+
+
+def _bare_noun_ask(toks: list[Token]) -> bool:
+    """«фамилия» — «смирнов», «анатолий номер договора»: a bare noun phrase."""
     while toks and not _PERSON_NAME.isdisjoint(toks[0].info.all_grammemes):
         toks = toks[1:]  # «анатолий номер договора»: the client's name first
     if not 1 <= len(toks) <= 3 or any(not t.info.known or t.info.pos not in _NOUN_PHRASE for t in toks):
