@@ -73,11 +73,38 @@ def _client_set_time(ctx: RuleContext, client: Message) -> bool:
 _GET_BACK = CALLBACK_VERBS | {"связаться"}  # verbs of coming back to the client
 
 
+_SEND = frozenset({"отправить", "прислать", "выслать"})  # verbs of sending the client something
+_ASKED_WHEN = frozenset({"когда", "сколько", "скоро", "срок"})
+_RESTATED_WITHIN = 3  # messages: a promise made concrete in the operator's next turn
+
+
+def _family(verb: str) -> frozenset[str]:
+    return _GET_BACK if verb in _GET_BACK else _SEND if verb in _SEND else frozenset({verb})
+
+
 def _restated(p: Promise, promises: list[Promise]) -> bool:
     """«Перезвоню на этот номер» at the goodbye repeats a concrete promise made earlier in the contact."""
     # «свяжусь с ним и перезвоню Вам через полчасика» is one promise, named by its first verb
-    family = _GET_BACK if p.verb in _GET_BACK else {p.verb}
+    family = _family(p.verb)
     return any(q.turn < p.turn and q.concrete and q.verb in family for q in promises)
+
+
+def _dated_soon_after(ctx: RuleContext, p: Promise) -> bool:
+    """«я пришлю Вам расчёт туда» made concrete in the operator's next turn: a sentence with a verb of the
+    same kind and a concrete time («Расчёт отправлю сегодня до 16:00 на почту»)."""
+    family = _family(p.verb)
+    for m in ctx.conv.messages[p.turn + 1:p.turn + 1 + _RESTATED_WITHIN]:
+        if m.role is Role.CLIENT and not _ASKED_WHEN.isdisjoint(ctx.doc(m.index).vocabulary()[0]):
+            return False  # the client had to ask «а позже — это когда?»: the promise was vague
+        if m.role is not Role.OPERATOR or not m.text:
+            continue
+        doc = ctx.doc(m.index)
+        if family.isdisjoint(doc.vocabulary()[0]):
+            continue
+        for sent in doc.sentences:
+            if _dated(doc, sent) and any(not family.isdisjoint(doc.tokens[i].lemmas) for i in doc.words(sent)):
+                return True
+    return False
 
 
 @check("S1")
@@ -119,7 +146,7 @@ def promise_names_time(ctx: RuleContext) -> Iterator[Finding]:
     steps = ctx.derived("steps", lambda: frozenset(ctx.strings("client_steps")))
     promises = find_promises(ctx.ann)
     for p in promises:
-        if p.concrete or _restated(p, promises):
+        if p.concrete or _restated(p, promises) or _dated_soon_after(ctx, p):
             continue
         doc = ctx.doc(p.turn)
         verb_tok = next(i for i, t in enumerate(doc.tokens) if t.start >= p.verb_start)
