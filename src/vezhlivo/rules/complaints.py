@@ -245,10 +245,13 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.finding(again_verbatim, len(t2) - len(t2.lstrip()), len(t2.rstrip()))
             continue
         marked = bool(markers and find_any(dl, markers))
+        # nothing new in the client's words since their last message: «так а интернет то» after «а интернет
+        # то почему не показывает»
+        said_before = bool(ll) and ll <= lemmas[k - 1]
         for j, earlier in enumerate(clients[:k]):
             le = lemmas[j]
-            repeated = marked or (min(len(ll), len(le)) >= min_words and _overlap(ll, le) >= min_overlap)
-            if not repeated:
+            asked_again = marked or (min(len(ll), len(le)) >= min_words and _overlap(ll, le) >= min_overlap)
+            if not asked_again and not (said_before and j == k - 1):
                 continue
             a1, a2 = answer_after(earlier.index), answer_after(later.index)
             if a1 is None or a2 is None or a2 in done:
@@ -258,6 +261,8 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
             if len(d2.words()) < min_answer_words:
                 continue
             c1, c2 = _content_lemmas(d1), _content_lemmas(d2)
+            if not asked_again and min(len(c1), len(c2)) < verbatim_words:
+                continue  # «Спасибо» — «Всегда рады помочь!» twice: nothing asked again, no answer repeated
             # the same answer (in meaning or in letters) or one marked as repeated: the cheap tests first
             # (both answers long enough: «Его нет.» shares its one word with any answer that says «нет»)
             if (_overlap(c1, c2) >= min_answer_overlap and min(len(c1), len(c2)) >= min_words) \
