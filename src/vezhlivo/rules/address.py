@@ -532,6 +532,7 @@ def _familiarity_lists(ctx: RuleContext) -> tuple[re.Pattern[str], frozenset[str
 def familiarity(ctx: RuleContext) -> Iterator[Finding]:
     dim, adjectives, nouns, endearing, persons, openers, impersonal = ctx.derived(
         "lists", lambda: _familiarity_lists(ctx))
+    address_only = ctx.derived("address_only", lambda: ctx.word_set("address_only_nouns"))
     stems = _name_stems(ctx)
     starts = tuple(stems)
     full_names = ctx.ann.client_names
@@ -574,8 +575,8 @@ def familiarity(ctx: RuleContext) -> Iterator[Finding]:
                 if _endearing_adjective(doc, i, full_names, persons, openers):
                     yield ctx.finding(m.index, t.start, t.end, suggestion=client_name or default)
                 continue
-            if (low in nouns or lemma in nouns) and _vocative_start(doc, i, nouns=True) \
-                    and _next_word(doc, i) is None:
+            set_off = _vocative_start(doc, i, nouns=True) and _next_word(doc, i) is None
+            if (low in nouns or lemma in nouns) and (set_off or (lemma in address_only and _lower_case_said(doc, i))):
                 yield ctx.finding(m.index, t.start, t.end, suggestion=client_name or default)
                 continue
             if lemma in impersonal and _impersonal_address(doc, i):
@@ -593,6 +594,11 @@ def _lower_case_address(doc: Doc, i: int) -> bool:
         return False
     prev = _prev_word(doc, i)
     return prev is None or prev.norm in _BEFORE_ADDRESS
+
+
+def _lower_case_said(doc: Doc, i: int) -> bool:
+    """A word of a text without capitals (a transcript, no commas to set off an address) in the nominative."""
+    return not any(ch.isupper() for ch in doc.text) and "nomn" in doc.tokens[i].info.all_grammemes
 
 
 _RELATIVE = frozenset({"который", "что", "кто", "чей", "какой"})
@@ -629,6 +635,9 @@ def _endearing_adjective(doc: Doc, i: int, names: frozenset[str], persons: froze
         if nxt.text[0].isupper() and not nxt.info.known:
             return prev is not None and prev.info.lemma in ("наш", "мой")
         return False
+    if prev is not None and prev.info.lemma in ("мой", "наш") and doc.tokens[i - 1] is prev \
+            and _vocative_start(doc, i - 1) and i + 1 < len(doc.tokens) and doc.tokens[i + 1].text in (",", "!"):
+        return True  # «Не переживайте, моя дорогая, к празднику всё будет»; not «Мой любимый — …»
     if not _vocative_start(doc, i):
         return False
     # standing alone: «Спасибо, дорогая!», «Не волнуйтесь, милая, …»
