@@ -417,12 +417,37 @@ def _clarifying_asks(ctx: RuleContext, found: list[_Clause], head: int, not_asks
         doc = ctx.doc(c.msg.index)
         asks = c.wh or (c.request_at is not None and (with_yes_no or c.request_at < head)) or (
             with_yes_no and (c.question or sentence_has(doc, c.sent, extra)))
-        if not asks or sentence_has(doc, c.sent, not_asks):
+        if not asks or (sentence_has(doc, c.sent, not_asks) and not _and_data(doc, c.sent)):
             continue
         text = sentence_text(doc, c.sent)
         lead = len(text) - len(text.lstrip())
         out.append(Ask(c.msg, c.sent, c.sent.start + lead, c.sent.start + len(text.rstrip())))
     return out
+
+
+_NOT_DATA = frozenset({"вопрос", "время", "помощь", "имя", "отчество", "всё", "все"})
+_NAME_ASK = frozenset({"обращаться", "звать", "представиться"})
+
+
+def _and_data(doc: Doc, sent: Sentence) -> bool:
+    """«как к вам обращаться и номер заказа»: an ask for the name (or an offer) joined by «и» to an ask
+    for data — the data is still asked for."""
+    toks = doc.tokens
+    words = doc.words(sent)
+    if not any(toks[i].info.lemma in _NAME_ASK for i in words):
+        return False  # only the name ask: «в какой день и в какое время вы бы хотели…» stays an offer
+
+    def data(n: int) -> bool:  # a noun of data, not after a preposition («спасибо за ожидание и…»)
+        t = toks[words[n]]
+        return t.info.pos == "NOUN" and t.info.lemma not in _NOT_DATA and _PERSON_NAME.isdisjoint(
+            t.info.all_grammemes) and not (n > 0 and toks[words[n - 1]].info.pos == "PREP")
+
+    for k, i in enumerate(words):
+        # «…и номер заказа», «адрес у вас какой и как к вам обращаться»
+        if toks[i].norm == "и" and any(data(n) for n in [*range(k + 1, min(k + 3, len(words))),
+                                                          *range(max(0, k - 4), k)]):
+            return True
+    return False
 
 
 @check("Q1")
