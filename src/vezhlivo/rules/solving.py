@@ -427,10 +427,13 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
         hits = _hold_phrases(ctx, doc, hold_words)
         if not hits:
             continue
+        seen_hold = True
+        nxt = conv.messages[m.index + 1] if m.index + 1 < len(conv.messages) else None
+        if nxt is not None and nxt.role is _OPERATOR and nxt.text and _asks_for_hold(ctx, nxt, hold_words):
+            continue  # «Секунду.» — «…можете немного повисеть, пока я проверю?»: the wait is asked for next
         client = _client_before(ctx.ann, m.index)
         client_agreed = client is not None and _message_has(ctx.doc(client.index),
                                                             ctx.string_tuple("client_offers_wait"))
-        seen_hold = True
         for h in hits[:1]:
             sent = doc.sentence_of(h.first)
             if not client_agreed and not _asked_to_wait(ctx, doc, sent):
@@ -470,6 +473,12 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.contact_finding(turn=back.index, message=msg_thanks, suggestion=sug_thanks)
     if not seen_hold:
         raise Skip("no hold in this contact")
+
+
+def _asks_for_hold(ctx: RuleContext, m: Message, hold_words: tuple[str, ...]) -> bool:
+    """The operator's message asks the client to wait: a wait phrase in a question or with a request."""
+    doc = ctx.doc(m.index)
+    return any(_asked_to_wait(ctx, doc, doc.sentence_of(h.first)) for h in _hold_phrases(ctx, doc, hold_words))
 
 
 # --- S7 absent colleague ---------------------------------------------------------------------
