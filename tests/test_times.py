@@ -90,7 +90,8 @@ def test_relative_offset_is_concrete_without_deadline() -> None:
     assert t.kind == "duration" and t.relative and t.deadline is None and t.concrete
 
 
-@pytest.mark.parametrize("text", ["в два раза дороже", "заказ на 5 позиций", "номер 20", "Спасибо!"])
+@pytest.mark.parametrize("text", ["в два раза дороже", "заказ на 5 позиций", "номер 20", "Спасибо!",
+                                  "выписка о доходах за последние 6 месяцев", "за прошлые 3 дня списаний не было"])
 def test_not_times(text: str) -> None:
     assert find_times(text, REF) == []
 

@@ -24,6 +24,9 @@ from functools import cache, lru_cache
 from .doc import Doc
 from .morph import lexeme_forms
 
+# before a bare duration: «за последние 6 месяцев» is a period behind, not the time of a step
+_PAST_PERIOD = re.compile(r"(?:последни[ехй]|прошлы[ехй]|минувши[ехй])\s+$")
+
 
 @dataclass(frozen=True, slots=True)
 class TimeExpr:
@@ -435,6 +438,8 @@ def _scan(text: str) -> tuple[_Found, ...]:
         seconds = n * _unit_seconds(unit)
         if unit_key == "half" and num_txt:
             continue
+        if prep is None and _PAST_PERIOD.search(low[max(0, m.start() - 16):m.start()]):
+            continue  # «за последние 6 месяцев», «прошлые 3 дня»: a period behind, no time of a step
         rel = bool(m.group("rel")) and (prep or "").strip() == "за"
         end = m.end("unit") + (1 if low[m.end("unit"):m.end("unit") + 1] == "." and unit in ("мин", "ч", "сек")
                                else 0)
