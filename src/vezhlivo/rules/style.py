@@ -518,7 +518,8 @@ def letter_structure(ctx: RuleContext) -> Iterator[Finding]:
                     # tense too, so it counts where an imperative stands — first in its sentence or its
                     # clause («Если список уже у вас, загрузите его фото»; the second person: «Вернём
                     # деньги завтра» is a promise, not a call to act)
-                    first = k == 0 or doc.tokens[j - 1].text in _CLAUSE_OPENERS
+                    first = k == 0 or doc.tokens[j - 1].text in _CLAUSE_OPENERS or (
+                        doc.tokens[j - 1].norm in _BEFORE_IMPERATIVE)  # «просто положите трубку»
                     impr = "impr" in t.info.grammemes or (first and "impr" in t.info.all_grammemes
                                                           and "excl" in t.info.all_grammemes)
                     if t.kind is _WORD and impr and "plur" in t.info.grammemes and t.norm not in not_cta:
@@ -526,6 +527,9 @@ def letter_structure(ctx: RuleContext) -> Iterator[Finding]:
         if not has_cta:
             yield ctx.contact_finding(message=str(ctx.param("message_cta", ctx.spec.message)),
                                       suggestion=str(ctx.param("suggestion_cta", "")) or None, turn=m.index)
+
+
+_BEFORE_IMPERATIVE = frozenset({"просто", "пожалуйста", "обязательно", "сразу", "лучше", "смело", "тогда"})
 
 
 # ---------------------------------------------------------------- W8: a self-centred introduction
