@@ -161,6 +161,7 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 _NON_WORD = re.compile(r"\W+")
+_SAME_ANSWER_GATE = 0.5  # content words two answers share at least when one repeats the other
 
 
 def _squashed(doc: Doc) -> str:
@@ -218,7 +219,11 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
         if a1 is None or a2 is None or a1 == a2:
             return None
         d1, d2 = ctx.doc(a1), ctx.doc(a2)
-        if len(ctx.doc(later).words()) < min_words or len(_content_lemmas(d2)) < verbatim_words:
+        c1, c2 = _content_lemmas(d1), _content_lemmas(d2)
+        # most pairs of answers share few words: the costly comparisons below only for those that do
+        if len(c2) < verbatim_words or _overlap(c1, c2) < _SAME_ANSWER_GATE:
+            return None
+        if len(ctx.doc(later).words()) < min_words:
             return None
         if not_answers and find_any(d2, not_answers):
             return None  # «Минуту, уточняю информацию по заказу» twice is a wait, not an answer
@@ -230,7 +235,7 @@ def repeated_question_same_answer(ctx: RuleContext) -> Iterator[Finding]:
         if not marks:
             return None
         said = {d2.tokens[i].lemma for m in marks for i in range(m.first, m.last + 1)}  # «я ж вам говорю»
-        return a2 if _overlap(_content_lemmas(d1), _content_lemmas(d2) - said) >= min_answer_overlap else None
+        return a2 if _overlap(c1, c2 - said) >= min_answer_overlap else None
 
     done: set[int] = set()
     # every pair of client messages is compared: their lemmas once, not once per pair

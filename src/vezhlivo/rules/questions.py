@@ -4,6 +4,7 @@ summing up instead of doubting the client (Q7). Q4–Q6 need the recording and l
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -298,11 +299,11 @@ _NOUN_PHRASE = frozenset({"NOUN", "ADJF"})  # «номер договора», �
 def _answered_transcript(ctx: RuleContext, m: Message, doc: Doc) -> bool:
     """A turn with no «?», «.» or «!» (speech to text writes none) that the client answers next; not one
     that gives data («контактный номер 0797…»)."""
-    text = doc.text
-    if "?" in text or "." in text or "!" in text or any(ch.isdigit() for ch in text):
-        return False
     after = ctx.conv.messages[m.index + 1:m.index + 2]
-    return bool(after) and after[0].role is _CLIENT and bool(after[0].text)
+    if not after or after[0].role is not _CLIENT or not after[0].text:
+        return False
+    text = doc.text
+    return not ("?" in text or "." in text or "!" in text or _DIGIT.search(text))
 
 
 def _unpunctuated_ask(doc: Doc, sent: Sentence, whole: bool) -> bool:
@@ -312,6 +313,7 @@ def _unpunctuated_ask(doc: Doc, sent: Sentence, whole: bool) -> bool:
     return (whole and len(doc.text) <= 60 and _bare_noun_ask(toks)) or _wh_ask(toks)
 
 
+_DIGIT = re.compile(r"\d")
 _WH_LEMMAS = frozenset({"когда", "какой", "где", "куда", "сколько", "откуда"})
 _FINITE_VERB = frozenset({"VERB"})
 
