@@ -53,6 +53,9 @@ Payload = Conversation | Loadable
 Task = list[list[tuple[int, Payload]]]  # linked groups of (ordinal, conversation or reference)
 
 DEFAULT_CHUNK = 24  # contacts per task: large enough to hide the IPC, small enough to balance
+# contacts per task whose reports become Arrow tables in the worker: each table and its pickling has a
+# fixed cost, ≈ 80 µs a contact in tasks of 24, ≈ 49 µs in tasks of 96 (BENCHMARKS.md, eleventh session)
+CONVERTED_CHUNK = 96
 
 
 def default_jobs() -> int:
@@ -225,11 +228,16 @@ def run_converted(
     convert: Convert[T],
     *,
     jobs: int | None = None,
-    chunk: int = DEFAULT_CHUNK,
+    chunk: int | None = None,
     progress: Progress | None = None,
 ) -> Iterator[T]:
     """``run_planned(..., ordered=False)`` with each task's reports passed through ``convert`` where
-    they are checked (for outputs that need rows, not reports: Parquet); yields what it returns."""
+    they are checked (for outputs that need rows, not reports: Parquet); yields what it returns.
+    Tasks of ``CONVERTED_CHUNK`` contacts when there are enough for every worker to get several (the
+    tables' fixed costs spread), else of ``DEFAULT_CHUNK``."""
+    if chunk is None:
+        workers = default_jobs() if jobs is None else max(1, jobs)
+        chunk = min(CONVERTED_CHUNK, max(DEFAULT_CHUNK, len(payloads) // (8 * workers)))
     jobs, total, tasks = _tasks(payloads, roots, jobs, chunk)
     done = 0
     for n, converted in _results(engine, tasks, jobs, total > chunk, partial(_run_converted, convert=convert)):
