@@ -143,6 +143,7 @@ def _promise_verb(doc: Doc, sent: Sentence) -> tuple[int, str, bool] | None:
 
 _CLAUSE_MARKS = frozenset({",", ":", ";", "—", "–", "-"})
 _FINITE = frozenset({"indc", "impr"})
+_THEN = frozenset({"сразу", "тотчас", "немедленно", "тогда", "затем", "потом"})
 _SUBORDINATE = frozenset({"если", "когда", "как", "пока", "после", "лишь", "едва", "раз"})
 
 
@@ -163,6 +164,9 @@ def _of_another_verb(doc: Doc, sent: Sentence, t: TimeExpr, verb: int) -> bool:
         tok = toks[k]
         if tok.kind is _PUNCT and tok.text.strip() in _CLAUSE_MARKS and tok.mask is None and tok.start >= t.end:
             words = [toks[j] for j in range(first, k) if toks[j].kind is _WORD]
+            then = [toks[j].norm for j in range(k + 1, verb) if toks[j].kind is _WORD]
+            if not _THEN.isdisjoint(then):
+                return False  # «они будут готовы сегодня до 18:00, и я сразу пришлю Вам SMS»: that time's step
             # a condition keeps its time: «Если к 14:00 посылка не приедет, я сама свяжусь со службой»
             return not any(w.norm in _SUBORDINATE for w in words) and any(
                 w.info.pos == "VERB" and not _FINITE.isdisjoint(w.info.grammemes) for w in words)
