@@ -25,6 +25,7 @@ from vezhlivo.rules.questions import (
     _lead_word,
     _object_ask,
     _short_noun_question,
+    _tagged,
     _word_in,
     clauses,
 )
@@ -83,7 +84,7 @@ def _plain_classify(ctx: RuleContext, words: _AskWords) -> list[_Clause]:
         doc = ctx.doc(m.index)
         may_request = union is not None and union.can_match(doc)
         for sent in _plain_clauses(doc.text):
-            question = is_question(doc, sent)
+            question = is_question(doc, sent) and not _tagged(doc, sent)
             if not (question or may_request):
                 out.append(_Clause(m, sent, False, False, None))
                 continue
@@ -110,6 +111,7 @@ def test_question_classification_pre_tests_are_exact() -> None:
         "Вы писали «уточните адрес» — какой адрес?", "Подскажите, пожалуйста, какой у Вас размер? чтобы подобрать",
         "Заказ передан в доставку.", "Назовите, пожалуйста, номер телефона", "Уточнитe адрес?", "Спасибо!",
         "Просто чтобы уточнить поезд, верно?", "«Как уточнить статус?» — так Вы спросили?",
+        "Когда заказ приедет, придёт SMS с кодом, хранится он там семь дней, норм?",
     ]
     messages = tuple(Message(index=k, role=Role.OPERATOR if k % 2 else Role.CLIENT,
                              text=texts[k // 2] if k % 2 else "Добрый день") for k in range(2 * len(texts)))

@@ -243,8 +243,11 @@ def _without_address(doc: Doc, words: list[int]) -> list[int]:
 
 def _short_noun_question(doc: Doc, sent: Sentence) -> bool:
     words = _without_address(doc, doc.words(sent))
-    if not 1 <= len(words) <= 3:
+    nouns_only = [i for i in words if doc.tokens[i].norm != "и"]
+    # two items asked at once, one word more: «Фамилия и дата рождения?»
+    if not 1 <= len(nouns_only) <= (4 if len(nouns_only) < len(words) else 3):
         return False
+    words = nouns_only
     toks = [doc.tokens[i] for i in words]
     if any(t.kind is _WORD and t.info.pos not in ("NOUN", "ADJF", "PREP", "NUMR") for t in toks):
         return False
@@ -372,7 +375,7 @@ def _classify_text(doc: Doc, words: _AskWords) -> tuple[_TextClause, ...]:
     out: list[_TextClause] = []
     may_ask: bool | None = None  # whether a word of the text can be an asking verb; asked when needed
     for sent in clauses(doc):
-        question = is_question(doc, sent)
+        question = is_question(doc, sent) and not _tagged(doc, sent)
         if not (question or may_request):
             # asks at most through ``extra_asks``, which needs words: no need to look for them here
             out.append((sent, False, False, None))
@@ -396,6 +399,21 @@ def _classify_text(doc: Doc, words: _AskWords) -> tuple[_TextClause, ...]:
             request_at = _head_position(doc, idx, request_at, skip)
         out.append((sent, question, wh, request_at))
     return tuple(out)
+
+
+# a tag that asks only for agreement: «…, хранится он там семь дней, норм?» (not «…, верно?», which checks
+# what the operator understood: a clarifying question)
+_TAGS = frozenset({"норм", "нормально", "хорошо", "ладно", "ок", "окей", "идет", "договорились", "годится",
+                   "устроит", "подойдет"})
+
+
+def _tagged(doc: Doc, sent: Sentence) -> bool:
+    """A statement with a one-word tag after a comma: the «?» only checks agreement, it asks for nothing."""
+    words = doc.words(sent)
+    if len(words) < 3:
+        return False
+    last = words[-1]
+    return doc.tokens[last].norm.replace("ё", "е") in _TAGS and doc.tokens[last - 1].text == ","
 
 
 def clarifying_asks(ctx: RuleContext, *, with_yes_no: bool = False) -> list[Ask]:
