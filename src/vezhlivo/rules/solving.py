@@ -420,6 +420,7 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
         str(ctx.param("message_long", ctx.spec.message)), ctx.string_tuple("hold_words")))
     starts = conv.events(Event.HOLD_START)
     ends = conv.events(Event.HOLD_END)
+    max_agreed = float(ctx.param("max_agreed_hold_seconds", max_hold))
     seen_hold = False
     # announced by words («Подождите минуту»)
     for m in ctx.operator_messages():
@@ -444,7 +445,9 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
         if _declined(ctx, conv.messages[m.index + 1:back.index]):
             continue  # «Вам удобно подождать?» — «не, мне щас убегать надо»: no wait followed
         gap = _seconds_between(conv, m, back)
-        if gap is not None and gap > max_hold:
+        # a wait the operator asked for and the client accepted («да, жду») may run longer
+        agreed = _accepted_wait(ctx, conv.messages[m.index + 1:back.index])
+        if gap is not None and gap > (max_agreed if agreed else max_hold):
             yield ctx.contact_finding(turn=back.index, message=msg_long)
         if gap is not None and gap >= min_hold and not _thanked(ctx, ctx.doc(back.index)):
             yield ctx.contact_finding(turn=back.index, message=msg_thanks, suggestion=sug_thanks)
@@ -473,6 +476,13 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.contact_finding(turn=back.index, message=msg_thanks, suggestion=sug_thanks)
     if not seen_hold:
         raise Skip("no hold in this contact")
+
+
+def _accepted_wait(ctx: RuleContext, between: Sequence[Message]) -> bool:
+    """The client answered the offer of a wait with a yes: «да, жду», «ок», «хорошо»."""
+    accepts = ctx.string_tuple("client_accepts_wait")
+    return bool(accepts) and any(m.role is Role.CLIENT and m.text and _message_has(ctx.doc(m.index), accepts)
+                                 for m in between) and not _declined(ctx, between)
 
 
 def _asks_for_hold(ctx: RuleContext, m: Message, hold_words: tuple[str, ...]) -> bool:
