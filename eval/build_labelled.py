@@ -59,7 +59,7 @@ RAW_BATCHES = (
     (SRC / "conv_blind13.jsonl", frozenset()),
     (SRC / "conv_blind14.jsonl", frozenset()),
     (SRC / "conv_blind15.jsonl", frozenset()),
-    (SRC / "conv_blind16.jsonl", frozenset({"bl16-chat-009", "bl16-chat-010", "bl16-chat-025"})),
+    (SRC / "conv_blind16.jsonl", frozenset({"bl16-chat-009", "bl16-chat-025"})),
     (SRC / "conv_blind17.jsonl", frozenset({"bl17-phone-015", "bl17-phone-023"})),
 )
 
