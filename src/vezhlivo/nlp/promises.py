@@ -27,8 +27,10 @@ _OPERATOR = Role.OPERATOR
 PROMISE_VERBS = frozenset({
     "перезвонить", "позвонить", "набрать", "написать", "сообщить", "связаться", "ответить", "вернуться",
     "отправить", "прислать", "выслать", "уведомить", "оповестить", "проинформировать", "отписаться",
-    "известить", "созвониться", "дозвониться",
+    "известить", "созвониться", "дозвониться", "отзвониться",
 })
+# perfective verbs the dictionary tags imperfective: «водитель сам вам отзвонится» is a future
+_PERFECTIVE_READ_AS_PRESENT = frozenset({"отзвониться"})
 # «я могу перезвонить», «постараюсь связаться»: a first-person modal with the infinitive
 MODALS = frozenset({"мочь", "постараться", "стараться", "обещать", "обязаться"})
 # verbs that need the client as addressee («сообщу Вам», «свяжемся с Вами») to be a promise to the client
@@ -37,7 +39,7 @@ ADDRESSEE = frozenset({"вы", "вас", "вам", "вами", "клиент"})
 # «сообщу», «напишу», «отвечу» of the operator are said to the client unless someone else is named
 SELF_EVIDENT = frozenset({"сообщить", "написать", "ответить", "связаться", "отписаться", "уведомить",
                           "проинформировать", "известить"})
-CALLBACK_VERBS = frozenset({"перезвонить", "позвонить", "набрать", "созвониться", "дозвониться"})
+CALLBACK_VERBS = frozenset({"перезвонить", "позвонить", "набрать", "созвониться", "дозвониться", "отзвониться"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +131,8 @@ def _promise_verb(doc: Doc, sent: Sentence) -> tuple[int, str, bool] | None:
                 continue
         if lemma == "вернуться" and "1per" not in g:
             continue  # «он вернётся в 15:00»: a colleague, not a promise
-        if "futr" in g and "indc" in g and "2per" not in g:
+        future = "futr" in g or (lemma in _PERFECTIVE_READ_AS_PRESENT and "pres" in g)
+        if future and "indc" in g and "2per" not in g:
             return i, lemma, "1per" in g
         if question is None:
             question = doc.text[sent.start:sent.end].rstrip().endswith("?")
