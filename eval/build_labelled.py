@@ -64,7 +64,7 @@ RAW_BATCHES = (
     (SRC / "conv_blind18.jsonl", frozenset({"bl18-chat-002", "bl18-chat-005", "bl18-chat-006", "bl18-chat-009",
                                             "bl18-chat-021", "bl18-chat-023", "bl18-chat-025", "bl18-chat-026",
                                             "bl18-email-002", "bl18-email-004"})),
-    (SRC / "conv_blind19.jsonl", frozenset({"bl19-phone-004", "bl19-phone-010", "bl19-phone-020", "bl19-phone-024"})),
+    (SRC / "conv_blind19.jsonl", frozenset({"bl19-phone-004", "bl19-phone-010", "bl19-phone-020"})),
 )
 
 
