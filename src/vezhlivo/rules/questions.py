@@ -318,7 +318,6 @@ def _unpunctuated_ask(doc: Doc, sent: Sentence, whole: bool) -> bool:
 
 _DIGIT = re.compile(r"\d")
 _WH_LEMMAS = frozenset({"когда", "какой", "где", "куда", "сколько", "откуда"})
-_FINITE_VERB = frozenset({"VERB"})
 
 
 def _wh_ask(toks: list[Token]) -> bool:
@@ -338,7 +337,7 @@ def _wh_ask(toks: list[Token]) -> bool:
         near_you = (prev is not None and prev.norm == "вы") or (k + 1 < n and toks[k + 1].norm == "вы")
         verb_after = any(x.info.pos == "VERB" and ("past" in x.info.grammemes or "2per" in x.info.grammemes)
                          for x in toks[k + 1:k + 3])
-        if near_you and verb_after and not any(x.info.pos in _FINITE_VERB for x in toks[:k]):
+        if near_you and verb_after and not any(x.info.pos == "VERB" for x in toks[:k]):
             return True
     return False
 
@@ -450,8 +449,8 @@ _NAME_ASK = frozenset({"обращаться", "звать", "представи
 
 
 def _and_data(doc: Doc, sent: Sentence) -> bool:
-    """«как к вам обращаться и номер заказа»: an ask for the name (or an offer) joined by «и» to an ask
-    for data — the data is still asked for."""
+    """«как к вам обращаться и номер заказа»: an ask for the name joined by «и» to an ask for data — the
+    data is still asked for."""
     toks = doc.tokens
     words = doc.words(sent)
     if not any(toks[i].info.lemma in _NAME_ASK for i in words):
