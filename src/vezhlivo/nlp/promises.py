@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from ..model import Conversation, Message, Role
 from .annotate import Annotated
-from .doc import Doc, Kind, Sentence
+from .doc import Doc, Kind, Sentence, Token
 from .times import TimeExpr, find_times
 
 # Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
@@ -145,6 +145,12 @@ def _promise_verb(doc: Doc, sent: Sentence) -> tuple[int, str, bool] | None:
 
 
 _CLAUSE_MARKS = frozenset({",", ":", ";", "—", "–", "-"})
+
+
+def _clause_mark(tok: Token) -> bool:
+    """A comma, colon, semicolon or dash that ends a clause (not one inside a masked phone or URL)."""
+    return tok.kind is _PUNCT and tok.text.strip() in _CLAUSE_MARKS and tok.mask is None
+
 _FINITE = frozenset({"indc", "impr"})
 _THEN = frozenset({"сразу", "тотчас", "немедленно", "тогда", "затем", "потом"})
 _SUBORDINATE = frozenset({"если", "когда", "как", "пока", "после", "лишь", "едва", "раз"})
@@ -161,11 +167,11 @@ def _of_another_verb(doc: Doc, sent: Sentence, t: TimeExpr, verb: int) -> bool:
     for k in range(sent.first, verb):
         if toks[k].start >= t.start:
             break
-        if toks[k].kind is _PUNCT and toks[k].text.strip() in _CLAUSE_MARKS and toks[k].mask is None:
+        if _clause_mark(toks[k]):
             first = k + 1
     for k in range(first, verb):
         tok = toks[k]
-        if tok.kind is _PUNCT and tok.text.strip() in _CLAUSE_MARKS and tok.mask is None and tok.start >= t.end:
+        if _clause_mark(tok) and tok.start >= t.end:
             words = [toks[j] for j in range(first, k) if toks[j].kind is _WORD]
             then = [toks[j].norm for j in range(k + 1, verb) if toks[j].kind is _WORD]
             if not _THEN.isdisjoint(then):
@@ -205,7 +211,7 @@ def _find_promises(ann: Annotated) -> list[Promise]:
             durations = [t.seconds for t in concrete if t.kind == "duration" and t.seconds and not t.relative]
             start = sent.start
             for t in doc.tokens[sent.first:i]:  # the clause of the verb: after the last comma before it
-                if t.kind is _PUNCT and t.text.strip() in (",", ":", ";", "—", "–", "-") and t.mask is None:
+                if _clause_mark(t):
                     start = t.end
             while start < len(m.text) and m.text[start] == " ":
                 start += 1

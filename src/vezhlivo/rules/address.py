@@ -407,7 +407,7 @@ def _client_name_tokens(ctx: RuleContext, m: Message, stems: tuple[str, ...] = (
         # or in a text without capitals (a transcript) said as the name itself: «так вера сейчас посмотрю»,
         # not «вера в успех», «с верой»
         if not t.text[0].isupper() and "Name" not in t.info.grammemes and not (
-                t.norm in names and not any(ch.isupper() for ch in doc.text) and _bare_name(doc, i)):
+                t.norm in names and _no_capitals(doc) and _bare_name(doc, i)):
             continue
         out.append(i)
     return out
@@ -587,18 +587,23 @@ _BEFORE_ADDRESS = frozenset({"ой", "ну", "да", "так", "а", "вот", "
                              "конечно", "хорошо", "извините", "простите"})
 
 
-def _lower_case_address(doc: Doc, i: int) -> bool:
-    """In a text without capitals (a transcript), a word in the nominative that opens the turn or follows
-    an interjection stands as an address: «ой галочка извините», not «поставьте галочку»."""
-    if any(ch.isupper() for ch in doc.text) or "nomn" not in doc.tokens[i].info.all_grammemes:
-        return False
-    prev = _prev_word(doc, i)
-    return prev is None or prev.norm in _BEFORE_ADDRESS
+def _no_capitals(doc: Doc) -> bool:
+    """A text written without capitals: a speech-to-text transcript (or a chat typed so)."""
+    return not any(ch.isupper() for ch in doc.text)
 
 
 def _lower_case_said(doc: Doc, i: int) -> bool:
     """A word of a text without capitals (a transcript, no commas to set off an address) in the nominative."""
-    return not any(ch.isupper() for ch in doc.text) and "nomn" in doc.tokens[i].info.all_grammemes
+    return _no_capitals(doc) and "nomn" in doc.tokens[i].info.all_grammemes
+
+
+def _lower_case_address(doc: Doc, i: int) -> bool:
+    """Such a word that opens the turn or follows an interjection stands as an address: «ой галочка
+    извините», not «поставьте галочку»."""
+    if not _lower_case_said(doc, i):
+        return False
+    prev = _prev_word(doc, i)
+    return prev is None or prev.norm in _BEFORE_ADDRESS
 
 
 _RELATIVE = frozenset({"который", "что", "кто", "чей", "какой"})

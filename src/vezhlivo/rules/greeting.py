@@ -68,6 +68,11 @@ def is_question(doc: Doc, sent: Sentence) -> bool:
     return doc.masked(at, at + 1) is not _QUOTE_MASK
 
 
+def unpunctuated(text: str) -> bool:
+    """No «?», «.» or «!» anywhere: speech to text writes none, so a question there has no «?» either."""
+    return "?" not in text and "." not in text and "!" not in text
+
+
 def first_sentence_span(doc: Doc) -> tuple[int, int]:
     for sent in doc.sentences:
         text = sentence_text(doc, sent)
@@ -416,7 +421,7 @@ def _asks(doc: Doc, sent: Sentence) -> bool:
     transcript, which writes no «?», a sentence led by «кто»/«как» («а кто говорит»)."""
     if is_question(doc, sent) or any("impr" in doc.tokens[i].info.grammemes for i in doc.words(sent)):
         return True
-    if any(ch in doc.text for ch in "?.!"):
+    if not unpunctuated(doc.text):
         return False
     lead = [doc.tokens[i].norm for i in doc.words(sent)[:2]]
     return bool(lead) and (lead[0] in _WH_NAME or (lead[0] == "а" and len(lead) > 1 and lead[1] in _WH_NAME))

@@ -14,7 +14,7 @@ from ..model import Finding, Message, Role
 from ..nlp.doc import Doc, Kind, Sentence, Token
 from ..nlp.patterns import Element, Pattern, compile_pattern, find_any, find_unless, sentence_has
 from .base import RuleContext, Skip, check, operator_messages_reaching
-from .greeting import is_question, sentence_text
+from .greeting import is_question, sentence_text, unpunctuated
 
 # Enum members read in loops, bound once: on Python 3.11 reading ``Kind.WORD`` (a lookup through the
 # enum metaclass) costs about ten times a module global.
@@ -305,8 +305,7 @@ def _answered_transcript(ctx: RuleContext, m: Message, doc: Doc) -> bool:
     after = ctx.conv.messages[m.index + 1:m.index + 2]
     if not after or after[0].role is not _CLIENT or not after[0].text:
         return False
-    text = doc.text
-    return not ("?" in text or "." in text or "!" in text or _DIGIT.search(text))
+    return unpunctuated(doc.text) and not _DIGIT.search(doc.text)
 
 
 def _unpunctuated_ask(doc: Doc, sent: Sentence, whole: bool) -> bool:

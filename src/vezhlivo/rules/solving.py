@@ -479,10 +479,11 @@ def hold_etiquette(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _accepted_wait(ctx: RuleContext, between: Sequence[Message]) -> bool:
-    """The client answered the offer of a wait with a yes: «да, жду», «ок», «хорошо»."""
+    """The client answered the offer of a wait with a yes: «да, жду», «ок», «хорошо» (the caller has
+    already ruled out a no, ``_declined``)."""
     accepts = ctx.string_tuple("client_accepts_wait")
     return bool(accepts) and any(m.role is Role.CLIENT and m.text and _message_has(ctx.doc(m.index), accepts)
-                                 for m in between) and not _declined(ctx, between)
+                                 for m in between)
 
 
 def _asks_for_hold(ctx: RuleContext, m: Message, hold_words: tuple[str, ...]) -> bool:
